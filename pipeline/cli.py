@@ -1,0 +1,232 @@
+"""``newsflow``: the command line. Each command is a thin shell over the function the pipeline uses.
+
+Stable contracts (flags and JSON keys change only additively): ``run``, ``backfill``,
+``extract FILE… --json``, ``facts FILE… --json [--published DATE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from newsflow.config import Settings
+
+NUMERIC_FACTS = {"money", "percent", "quantity"}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "data", None):
+        overrides["data_root"] = Path(args.data)
+    if getattr(args, "feeds", None):
+        overrides["feeds_file"] = Path(args.feeds)
+    return Settings.from_env(**overrides)
+
+
+def _progress(total: int):
+    step = {"n": 0}
+
+    def show(stage: str) -> None:
+        step["n"] += 1
+        print(f"[{step['n']}/{total}] {stage} …", file=sys.stderr, flush=True)
+
+    return show
+
+
+def print_summary(summary: dict, seconds: float | None = None) -> None:
+    print(f"newsflow: hour {summary['logical_hour']}")
+    print(f"  articles     {summary['articles']:>6}  ({summary['originals']} originals)")
+    print(f"  duplicates   {summary['duplicates']:>6}  (already seen in earlier hours: {summary['already_seen']})")
+    print(f"  quarantined  {summary['quarantined']:>6}  {summary['quarantine_reasons'] or ''}")
+    print(f"  facts        {summary['facts']:>6}  {summary['facts_by_type']}")
+    print(f"  errors       {sum(summary['errors'].values()):>6}  {summary['errors'] or ''}")
+    print(f"  seconds      {seconds if seconds is not None else summary['seconds']:>6.1f}")
+    print("  parquet:")
+    for name, path in summary["partitions"].items():
+        print(f"    {name:<11} {path}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from newsflow.cycle import RunContext, parse_logical_date, run_cycle, summarize
+
+    settings = _settings(args)
+    ctx = RunContext.create(parse_logical_date(args.logical_date), settings)
+    started = time.monotonic()
+    run_cycle(ctx, progress=_progress(7))
+    summary = summarize(ctx.data_root, ctx.logical_hour)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_summary(summary, time.monotonic() - started)
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from newsflow.cycle import RunContext, parse_logical_date, run_cycle
+
+    settings = _settings(args)
+    start, end = parse_logical_date(args.start), parse_logical_date(args.end)
+    if end < start:
+        print(f"newsflow backfill: --end {args.end} is before --start {args.start}", file=sys.stderr)
+        return 2
+    hours = []
+    hour = start
+    while hour <= end:
+        hours.append(hour)
+        hour += timedelta(hours=1)
+    for i, hour in enumerate(hours, 1):
+        print(f"[{i}/{len(hours)}] {hour:%Y-%m-%dT%H:00Z}", file=sys.stderr, flush=True)
+        run_cycle(RunContext.create(hour, settings))
+    print(f"backfilled {len(hours)} hour(s) into {Path(settings.data_root).resolve()}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from newsflow.cycle import parse_logical_date, summarize
+
+    summary = summarize(_settings(args).data_root, parse_logical_date(args.logical_date))
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_summary(summary)
+    return 0
+
+
+def _read_article(path: Path):
+    from newsflow.extract import extract_html, extract_text
+
+    data = path.read_bytes()
+    if path.suffix.lower() in (".txt", ".text"):
+        return extract_text(data.decode("utf-8")), data.decode("utf-8")
+    return extract_html(data), None
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            ex, _ = _read_article(path)
+            out = {"path": str(path), **ex.as_json()}
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            out, status = {"path": str(path), "error": f"{type(exc).__name__}: {exc}"}, 1
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False))
+        else:
+            print(f"== {path}\n{out.get('title')}\n{out.get('published')}\n\n{out.get('body') or out.get('error')}\n")
+    return status
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from newsflow.facts import extract_facts
+
+    published = date.fromisoformat(args.published) if args.published else None
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            ex, text = _read_article(path)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            print(json.dumps({"path": str(path), "error": f"{type(exc).__name__}: {exc}"}))
+            status = 1
+            continue
+        # A .txt file's offsets index its text exactly as read; HTML offsets index the extracted body.
+        text = text if text is not None else ex.body
+        anchor = published or (ex.published.date() if ex.published else None)
+        for fact in extract_facts(text, anchor):
+            row = fact.as_dict()
+            value = row["value_num"] if fact.fact_type in NUMERIC_FACTS else row["value"]
+            out = {"path": str(path), "fact_type": fact.fact_type, "label": fact.label, "text": fact.text,
+                   "start": fact.start, "end": fact.end, "value": value, "speaker": fact.speaker,
+                   "unit": fact.unit, "qualifier": fact.qualifier, "resolution": fact.resolution}
+            if args.json:
+                print(json.dumps(out, ensure_ascii=False))
+            else:
+                print(f"{fact.fact_type:<9} {fact.label:<9} {fact.text!r} -> {value}")
+    return status
+
+
+def cmd_newsroom(args: argparse.Namespace) -> int:
+    from newsflow.newsroom.feeds import feeds_yaml
+    from newsflow.newsroom.server import NewsroomServer, NewsroomState, current_hour
+
+    clock = datetime.fromisoformat(args.clock.replace("Z", "+00:00")) if args.clock else current_hour()
+    server = NewsroomServer(args.port, NewsroomState(clock=clock, latency_ms=args.latency_ms))
+    if args.write_feeds:
+        Path(args.write_feeds).write_text(feeds_yaml(server.base_url), encoding="utf-8")
+    print(f"newsroom serving on {server.base_url} (clock {server.state.clock.isoformat()}); "
+          f"feeds: {server.base_url}/_newsroom/feeds.yaml; Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every stage's details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def data_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--feeds", help="feed registry (default: $NEWSFLOW_FEEDS or ./feeds.yaml)")
+        p.add_argument("--data", help="data root (default: $NEWSFLOW_DATA or ./data)")
+
+    p = sub.add_parser("run", help="run one hourly cycle without Airflow")
+    p.add_argument("--logical-date", required=True, help="the hour to run, ISO 8601 (UTC if no offset)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    data_flags(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("backfill", help="run every hour from --start to --end (inclusive)")
+    p.add_argument("--start", required=True)
+    p.add_argument("--end", required=True)
+    data_flags(p)
+    p.set_defaults(func=cmd_backfill)
+
+    p = sub.add_parser("summary", help="summarise a published hour")
+    p.add_argument("--logical-date", required=True)
+    p.add_argument("--json", action="store_true")
+    data_flags(p)
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("extract", help="extract title, body and metadata from HTML or .txt files")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("facts", help="extract facts from HTML or .txt files")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true", help="one JSON object per fact")
+    p.add_argument("--published", help="publish date (YYYY-MM-DD) that relative dates resolve against")
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("newsroom", help="serve the sample newsroom on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--clock", help="the newsroom's current hour (default: now)")
+    p.add_argument("--latency-ms", type=int, default=0, help="delay every response by this much")
+    p.add_argument("--write-feeds", help="write a feeds.yaml for this server to this path")
+    p.set_defaults(func=cmd_newsroom)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"newsflow {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

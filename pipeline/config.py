@@ -1,0 +1,71 @@
+"""Settings for one process: where data lives, how politely and safely we fetch.
+
+One frozen dataclass read from environment variables, so the DAG, the CLI and the tests share
+exactly one way to configure newsflow. Feed-specific settings live in ``feeds.yaml`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from newsflow import __version__
+
+DEFAULT_USER_AGENT = f"newsflow/{__version__} (+https://github.com/newsflow/newsflow; news ingestion bot)"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r} is not a whole number; unset it or give e.g. {name}={default}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r} is not a number; unset it or give e.g. {name}={default}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process-wide settings. Build with :meth:`from_env`; override in tests with :func:`dataclasses.replace`."""
+
+    data_root: Path = Path("data")
+    feeds_file: Path = Path("feeds.yaml")
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    concurrency: int = 8
+    per_host_concurrency: int = 2
+    # Networks that may be fetched although they are private/loopback (the sample newsroom, tests).
+    allow_networks: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        allow = tuple(n.strip() for n in os.environ.get("NEWSFLOW_ALLOW_NETWORKS", "").split(",") if n.strip())
+        settings = cls(
+            data_root=Path(os.environ.get("NEWSFLOW_DATA", "data")),
+            feeds_file=Path(os.environ.get("NEWSFLOW_FEEDS", "feeds.yaml")),
+            user_agent=os.environ.get("NEWSFLOW_USER_AGENT", DEFAULT_USER_AGENT),
+            connect_timeout=_env_float("NEWSFLOW_CONNECT_TIMEOUT", cls.connect_timeout),
+            read_timeout=_env_float("NEWSFLOW_READ_TIMEOUT", cls.read_timeout),
+            total_timeout=_env_float("NEWSFLOW_TOTAL_TIMEOUT", cls.total_timeout),
+            max_bytes=_env_int("NEWSFLOW_MAX_BYTES", cls.max_bytes),
+            max_redirects=_env_int("NEWSFLOW_MAX_REDIRECTS", cls.max_redirects),
+            concurrency=_env_int("NEWSFLOW_CONCURRENCY", cls.concurrency),
+            per_host_concurrency=_env_int("NEWSFLOW_PER_HOST_CONCURRENCY", cls.per_host_concurrency),
+            allow_networks=allow,
+        )
+        return replace(settings, **overrides) if overrides else settings

@@ -1,0 +1,188 @@
+"""The newsroom's HTTP server, with knobs for latency, errors and hostile responses.
+
+Routes:
+- feeds (see :mod:`newsflow.newsroom.feeds`) and article pages ``/<site>/<section>/<slug>``;
+  a ``gone`` article answers 404, a ``slow`` one answers after ``slow_seconds``.
+- ``/_newsroom/clock`` shows the clock; ``/_newsroom/clock?set=2026-11-25T10:00`` moves it.
+- ``/_newsroom/feeds.yaml``: a feed registry pointing at this server.
+- ``/errors/<status>[?retry_after=N]``: that HTTP status.
+- ``/hostile/…``: redirect-loop, redirect-private, huge (50 MB), drip (a byte a second),
+  gzip-bomb, malformed.xml, html-as-feed.xml, empty.xml, cp1252-as-utf8.xml.
+Only ever binds to loopback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from newsflow.newsroom.content import by_path
+from newsflow.newsroom.feeds import feeds_yaml, render_feed
+from newsflow.newsroom.pages import render_page
+
+log = logging.getLogger("newsflow.newsroom")
+
+
+def current_hour() -> datetime:
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+class NewsroomState:
+    def __init__(self, clock: datetime | None = None, latency_ms: int = 0, slow_seconds: float = 3.0) -> None:
+        self.clock = (clock or current_hour()).astimezone(UTC)
+        self.latency_ms = latency_ms
+        self.slow_seconds = slow_seconds
+        self.requests = 0
+        self.lock = threading.Lock()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "newsroom/1.0"
+    protocol_version = "HTTP/1.1"
+
+    @property
+    def state(self) -> NewsroomState:
+        return self.server.state  # type: ignore[attr-defined]
+
+    def log_message(self, fmt: str, *args: object) -> None:
+        log.debug("%s " + fmt, self.address_string(), *args)
+
+    def _send(self, status: int, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+              headers: dict | None = None) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        with self.state.lock:
+            self.state.requests += 1
+        if self.state.latency_ms:
+            time.sleep(self.state.latency_ms / 1000)
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        base = f"http://{self.headers.get('Host') or '%s:%d' % self.server.server_address[:2]}"
+        try:
+            if path.startswith("/_newsroom/"):
+                return self._control(path, query, base)
+            if path.startswith("/errors/"):
+                return self._error(path, query)
+            if path.startswith("/hostile/"):
+                return self._hostile(path, base)
+            feed = render_feed(path, base, self.state.clock)
+            if feed:
+                return self._send(200, feed[0], feed[1], {"Cache-Control": "max-age=300"})
+            article = by_path().get(path.rstrip("/"))
+            if article is None or article.published(self.state.clock) > self.state.clock:
+                return self._send(404, "<html><body><h1>Page not found</h1></body></html>")
+            if article.kind == "gone":
+                return self._send(404, "<html><body><h1>This story is no longer available</h1></body></html>")
+            if article.kind == "slow":
+                time.sleep(self.state.slow_seconds)
+            return self._send(200, render_page(article, self.state.clock, base))
+        except (BrokenPipeError, ConnectionResetError):
+            return None
+
+    def _control(self, path: str, query: dict, base: str) -> None:
+        if path == "/_newsroom/clock":
+            if "set" in query:
+                when = datetime.fromisoformat(query["set"][0].replace("Z", "+00:00"))
+                self.state.clock = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+            return self._send(200, self.state.clock.isoformat(), "text/plain")
+        if path == "/_newsroom/feeds.yaml":
+            return self._send(200, feeds_yaml(base), "application/yaml")
+        return self._send(404, "unknown control path", "text/plain")
+
+    def _error(self, path: str, query: dict) -> None:
+        try:
+            status = int(path.rsplit("/", 1)[-1])
+        except ValueError:
+            status = 500
+        headers = {"Retry-After": query["retry_after"][0]} if "retry_after" in query else {}
+        self._send(status, f"<html><body>error {status}</body></html>", headers=headers)
+
+    def _hostile(self, path: str, base: str) -> None:
+        name = path[len("/hostile/"):]
+        if name == "redirect-loop":
+            return self._send(302, "", headers={"Location": "/hostile/redirect-loop-2"})
+        if name == "redirect-loop-2":
+            return self._send(302, "", headers={"Location": "/hostile/redirect-loop"})
+        if name == "redirect-private":
+            return self._send(302, "", headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+        if name == "huge":
+            return self._stream(b"<p>" + b"x" * 1022 + b"</p>", 50 * 1024)
+        if name == "drip":
+            return self._drip()
+        if name == "gzip-bomb":
+            bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)
+            return self._send(200, bomb, "text/html", {"Content-Encoding": "gzip"})
+        if name == "malformed.xml":
+            return self._send(200, '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item>',
+                              "application/rss+xml")
+        if name == "html-as-feed.xml":
+            return self._send(200, "<html><body><h1>Welcome to our homepage</h1></body></html>", "text/html")
+        if name == "empty.xml":
+            return self._send(200, b"", "application/rss+xml")
+        if name == "cp1252-as-utf8.xml":
+            body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\u00e9</title>'
+                    f"<item><title>Na\u00efve \u201cquotes\u201d</title><link>{base}/daily-herald/</link></item>"
+                    "</channel></rss>").encode("cp1252")
+            return self._send(200, body, "application/rss+xml; charset=utf-8")
+        return self._send(404, "unknown hostile path", "text/plain")
+
+    def _stream(self, chunk: bytes, count: int) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(chunk) * count))
+        self.end_headers()
+        try:
+            for _ in range(count):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _drip(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", "120")
+        self.end_headers()
+        try:
+            for _ in range(120):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class NewsroomServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int = 0, state: NewsroomState | None = None, host: str = "127.0.0.1") -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the newsroom only binds to loopback")
+        super().__init__((host, port), _Handler)
+        self.state = state or NewsroomState()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start_background(self) -> NewsroomServer:
+        threading.Thread(target=self.serve_forever, name="newsroom", daemon=True).start()
+        return self

@@ -1,0 +1,132 @@
+"""Validate rows with the Great Expectations suites in ``expectations/``; split good from quarantine.
+
+Suites are JSON files named after the dataset (``expectations/articles.json``). Every row that
+fails any expectation goes to quarantine with the reasons (each expectation's ``meta.reason``)
+and the offending values; the rest pass on. GX is imported lazily (it costs ~2 s) and runs with
+an ephemeral context, so validation needs no GX project on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+EXPECTATIONS_DIR = Path(os.environ.get("NEWSFLOW_EXPECTATIONS", Path(__file__).resolve().parent.parent / "expectations"))
+
+
+@dataclass
+class ValidationOutcome:
+    good: pa.Table
+    quarantined: list[dict] = field(default_factory=list)  # {record_id, row, failed_expectations, observed_values}
+    expectations_run: int = 0
+    expectations_failed: int = 0
+
+
+def suite_path(dataset: str) -> Path:
+    return EXPECTATIONS_DIR / f"{dataset}.json"
+
+
+@lru_cache(maxsize=8)
+def _load_suite_doc(path: str) -> dict:
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not doc.get("expectations"):
+        raise ValueError(f"{path}: a suite needs a non-empty 'expectations' list")
+    return doc
+
+
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+
+    return gx
+
+
+@lru_cache(maxsize=1)
+def _context():
+    gx = _gx()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    return context
+
+
+def _reason(config: dict) -> str:
+    return (config.get("meta") or {}).get("reason") or config["type"]
+
+
+def validate_table(dataset: str, table: pa.Table, id_column: str) -> ValidationOutcome:
+    """Run the dataset's suite over ``table``; rows failing any expectation are quarantined."""
+    doc = _load_suite_doc(str(suite_path(dataset)))
+    if table.num_rows == 0:
+        return ValidationOutcome(good=table, expectations_run=len(doc["expectations"]))
+    gx = _gx()
+    context = _context()
+    suite = gx.ExpectationSuite(name=f"{dataset}-{len(doc['expectations'])}", expectations=doc["expectations"])
+    if len(suite.expectations) != len(doc["expectations"]):
+        raise ValueError(f"{suite_path(dataset)}: some expectations are invalid (see the GX log above)")
+    df = table.to_pandas().reset_index(drop=True)
+    source = context.data_sources.add_or_update_pandas(f"newsflow-{dataset}")
+    asset = source.add_dataframe_asset(name=f"{dataset}-{id(df)}")
+    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": df})
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+
+    failures: dict[int, list[str]] = {}
+    observed: dict[int, dict[str, object]] = {}
+    failed_count = 0
+    for res in result.results:
+        if res.success:
+            continue
+        failed_count += 1
+        config = res.expectation_config.to_json_dict()
+        reason = _reason(config)
+        kwargs = config.get("kwargs", {})
+        index_list = (res.result or {}).get("unexpected_index_list")
+        if index_list is None:
+            # Table-level failure (no per-row index): every row carries the reason.
+            index_list = list(range(len(df)))
+        columns = [c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c]
+        for idx in index_list:
+            row_idx = int(idx if not isinstance(idx, dict) else idx.get("index", -1))
+            if row_idx < 0:
+                continue
+            failures.setdefault(row_idx, []).append(reason)
+            for col in columns:
+                observed.setdefault(row_idx, {})[f"{reason}.{col}"] = _jsonable(df.at[row_idx, col])
+
+    bad = sorted(failures)
+    keep = [i for i in range(len(df)) if i not in failures]
+    rows = table.to_pylist()
+    quarantined = [
+        {
+            "record_id": rows[i].get(id_column),
+            "row": json.dumps(rows[i], default=str, ensure_ascii=False),
+            "failed_expectations": sorted(set(failures[i])),
+            "observed_values": json.dumps(observed.get(i, {}), default=str, ensure_ascii=False),
+        }
+        for i in bad
+    ]
+    return ValidationOutcome(
+        good=table.take(pa.array(keep, type=pa.int64())),
+        quarantined=quarantined,
+        expectations_run=len(result.results),
+        expectations_failed=failed_count,
+    )
+
+
+def _jsonable(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar -> Python
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    return value if isinstance(value, (int, float, str, bool)) else str(value)
