@@ -41,7 +41,9 @@ def _progress(total: int):
 def print_summary(summary: dict, seconds: float | None = None) -> None:
     print(f"newsflow: hour {summary['logical_hour']}")
     print(f"  articles     {summary['articles']:>6}  ({summary['originals']} originals)")
-    print(f"  duplicates   {summary['duplicates']:>6}  (already seen in earlier hours: {summary['already_seen']})")
+    print(f"  duplicates   {summary['duplicates']:>6}  (same URL in several feeds, with tracking params or after "
+          f"redirects: {summary['url_duplicates']}; same content: {summary['content_duplicates']})")
+    print(f"  already seen {summary['already_seen']:>6}  (links published in earlier hours, not fetched again)")
     print(f"  quarantined  {summary['quarantined']:>6}  {summary['quarantine_reasons'] or ''}")
     print(f"  facts        {summary['facts']:>6}  {summary['facts_by_type']}")
     print(f"  errors       {sum(summary['errors'].values()):>6}  {summary['errors'] or ''}")

@@ -268,6 +268,9 @@ def dedup(ctx: RunContext) -> dict:
     """
     rec = StageRecorder(ctx.run_id, ctx.logical_hour, "dedup")
     rows = _load(ctx, "extracted").to_pylist()
+    if not rows:
+        _save(ctx, "deduped", storage.to_table("articles", []))
+        return _save_runs(ctx, rec)
     # Deterministic order: earliest published first, then id, so reruns pick the same originals.
     far_future = datetime.max.replace(tzinfo=UTC)
     rows.sort(key=lambda r: (r["published"] or far_future, r["article_id"]))
@@ -404,11 +407,10 @@ def summarize(data_root: Path, logical_hour: datetime) -> dict:
     stage_counts = {r["stage"]: json.loads(r["counts"] or "{}") for r in runs if r["feed"] is None and r["url"] is None}
     out["articles"] = len(articles)
     out["originals"] = sum(1 for a in articles if a["duplicate_of"] is None)
-    out["duplicates"] = (
-        sum(1 for a in articles if a["duplicate_of"] is not None)
-        + stage_counts.get("fetch_feeds", {}).get("url_duplicates", 0)
-        + stage_counts.get("dedup", {}).get("url_duplicates", 0)
-    )
+    out["content_duplicates"] = sum(1 for a in articles if a["duplicate_of"] is not None)
+    out["url_duplicates"] = (stage_counts.get("fetch_feeds", {}).get("url_duplicates", 0)
+                             + stage_counts.get("dedup", {}).get("url_duplicates", 0))
+    out["duplicates"] = out["content_duplicates"] + out["url_duplicates"]
     out["already_seen"] = stage_counts.get("fetch_feeds", {}).get("already_seen", 0)
     out["quarantined"] = tables["quarantine"].num_rows
     out["quarantine_reasons"] = dict(Counter(r for q in tables["quarantine"].to_pylist() for r in q["failed_expectations"]))

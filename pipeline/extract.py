@@ -62,20 +62,22 @@ _BOILERPLATE_LINES = re.compile(
     r"copyright .*|© .*)[.!:]?$",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]$")
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)\]。！？」』）]$")
+EDGE_LINES_MAX = 3
 
 
 def _is_edge_boilerplate(line: str) -> bool:
-    """Short lines without sentence punctuation at the top or bottom of a body are site furniture."""
-    words = line.split()
-    return len(words) <= 4 and not _SENTENCE_END.search(line.strip())
+    """A short line without sentence punctuation at the bottom of a body is site furniture."""
+    line = line.strip()
+    return len(line.split()) <= 4 and len(line) <= 40 and not _SENTENCE_END.search(line)
 
 
 def clean_paragraphs(paragraphs: list[str]) -> list[str]:
     paras = [re.sub(r"\s+", " ", p).strip() for p in paragraphs]
     paras = [p for p in paras if p and not _BOILERPLATE_LINES.match(p)]
-    while paras and _is_edge_boilerplate(paras[-1]):
-        paras.pop()
+    for _ in range(EDGE_LINES_MAX):
+        if len(paras) > 1 and _is_edge_boilerplate(paras[-1]):
+            paras.pop()
     return paras
 
 
@@ -201,6 +203,20 @@ def _paywall_markers(tree: lxml_html.HtmlElement) -> bool:
     ))
 
 
+_VIDEO_XPATH = (
+    "//video | //iframe[contains(@src,'youtube') or contains(@src,'vimeo') or contains(@src,'dailymotion') "
+    "or contains(@src,'jwplayer') or contains(@src,'brightcove')] | //*[contains(@class,'video-player')]"
+)
+VIDEO_MAX_WORDS = 120
+
+
+def _drop_title_line(paragraphs: list[str], title: str | None) -> list[str]:
+    """Trafilatura keeps an ``<h1>`` inside the main container as the first line; the title has its own field."""
+    if paragraphs and title and paragraphs[0].strip().casefold() == title.strip().casefold():
+        return paragraphs[1:]
+    return paragraphs
+
+
 def extract_html(page: bytes | str, url: str | None = None) -> Extracted:
     """Extract one article page. An empty ``body`` means no article text was found (e.g. video only)."""
     result = Extracted(url=url)
@@ -213,10 +229,14 @@ def extract_html(page: bytes | str, url: str | None = None) -> Extracted:
         page, url=url, include_comments=False, favor_precision=True, with_metadata=True,
         include_tables=True, deduplicate=False,
     )
-    if doc is not None and doc.text:
-        result.body = "\n\n".join(clean_paragraphs(doc.text.split("\n")))
-        result.body_source = "trafilatura"
     result.title = (meta.get("title", (None,))[0] or (doc.title if doc else None) or None)
+    if doc is not None and doc.text:
+        paragraphs = _drop_title_line(clean_paragraphs(doc.text.split("\n")), result.title)
+        result.body = "\n\n".join(paragraphs)
+        result.body_source = "trafilatura"
+    if tree.xpath(_VIDEO_XPATH) and result.word_count < VIDEO_MAX_WORDS:
+        # A video with a caption and a standfirst is not article text: say so instead of passing it off.
+        result.body, result.body_source = "", "video_only"
     if "published" in meta:
         result.published, result.published_source = meta["published"]
     elif doc is not None and doc.date:

@@ -44,11 +44,11 @@ def parse_number(text: str) -> float | None:
         total = 0.0
         found = False
         for word in re.findall(r"[a-z]+", lowered):
-            if word in WORD_NUMBERS and word not in ("a", "an"):
+            if found and word in SCALES:
+                total = (total or 1) * SCALES[word]
+            elif word in WORD_NUMBERS and word not in ("a", "an"):
                 total += WORD_NUMBERS[word]
                 found = True
-            elif found and word in SCALES:
-                total = (total or 1) * SCALES[word]
             elif found:
                 break
         if not found:

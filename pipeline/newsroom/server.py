@@ -178,6 +178,15 @@ class NewsroomServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.state = state or NewsroomState()
 
+    def handle_error(self, request, client_address) -> None:
+        """Clients that hang up mid-response (our fetcher does, on purpose) are not server errors."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        log.exception("newsroom: error serving %s", client_address)
+
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
+from dateutil import parser as dateutil_parser
+from feedparser.datetimes import _parse_date as feedparser_parse_date
 from lxml import etree
+
+# Zone abbreviations news sites print; dateutil does not guess them (offsets in seconds).
+_TZINFOS = {name: hours * 3600 for name, hours in {
+    "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5,
+    "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+    "MDT": -6, "PST": -8, "PDT": -7, "ET": -5, "PT": -8,
+}.items()}
 
 
 @dataclass
@@ -39,14 +48,17 @@ def parse_datetime(value: object) -> datetime | None:
     """ISO-8601/RFC 3339 (with ``Z``) or a bare date, as an aware UTC datetime; None if unparseable."""
     if not value or not isinstance(value, str):
         return None
-    text = value.strip()
+    text = value.strip()[:100]
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        parsed = feedparser._parse_date(text)  # RFC 822 and many other feed date dialects
-        if parsed is None:
+        parsed = feedparser_parse_date(text)  # RFC 822 and many other feed date dialects
+        if parsed is not None:
+            return _struct_to_dt(parsed)
+        try:
+            dt = dateutil_parser.parse(text, tzinfos=_TZINFOS)
+        except (ValueError, OverflowError, TypeError):
             return None
-        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)

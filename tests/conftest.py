@@ -1,0 +1,49 @@
+"""Shared fixtures: the sample newsroom on loopback, a feeds file for it, a fresh data root."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED_TXT = SHARED / "seed" / "000_12c0a9a5949581f2.txt"
+SEED_FACTS = SHARED / "seed" / "expected-facts.json"
+HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def newsroom():
+    """The newsroom at 127.0.0.1:<free port>, its clock at HOUR; slow pages take 1 s."""
+    from newsflow.newsroom.server import NewsroomServer, NewsroomState
+
+    server = NewsroomServer(0, NewsroomState(clock=HOUR, slow_seconds=1.0)).start_background()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def feeds_file(newsroom, tmp_path_factory) -> Path:
+    from newsflow.newsroom.feeds import feeds_yaml
+
+    path = tmp_path_factory.mktemp("feeds") / "feeds.yaml"
+    path.write_text(feeds_yaml(newsroom.base_url), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path, feeds_file):
+    from newsflow.config import Settings
+
+    return Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds_file)
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED_TXT.read_text(encoding="utf-8")
