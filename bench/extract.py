@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def shingles(text: str, n: int = 4) -> Counter:
     tokens = re.findall(r"\w+", text or "")
-    return Counter(tuple(tokens[i:i + n]) for i in range(max(0, len(tokens) - n + 1)))
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(0, len(tokens) - n + 1)))
 
 
 def page_scores(truth: str, pred: str) -> tuple[float, float, float]:
@@ -64,7 +64,9 @@ def main() -> None:
     corpus = Path(args.corpus)
     truth_doc = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
     keys = sorted(truth_doc)[: args.limit or None]
-    pages = {k: gzip.decompress((corpus / "html" / f"{k}.html.gz").read_bytes()).decode("utf-8", "replace") for k in keys}
+    pages = {
+        k: gzip.decompress((corpus / "html" / f"{k}.html.gz").read_bytes()).decode("utf-8", "replace") for k in keys
+    }
     truths = {k: truth_doc[k].get("articleBody") or "" for k in keys}
 
     started = time.perf_counter()
@@ -78,12 +80,18 @@ def main() -> None:
     b, o = score(truths, baseline), score(truths, ours)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pages: {len(keys)}")
-    print(f"baseline trafilatura.extract(): P {b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f} "
-          f"({baseline_s / len(keys) * 1000:.1f} ms/page)")
-    print(f"newsflow extract_html():        P {o['precision']:.3f} R {o['recall']:.3f} F1 {o['f1']:.3f} "
-          f"({ours_s / len(keys) * 1000:.1f} ms/page)")
-    print(f"F1 ratio (ours/baseline): {o['f1'] / b['f1']:.3f}   time ratio: {ours_s / baseline_s:.2f}   "
-          f"peak RSS: {peak:.0f} MiB")
+    print(
+        f"baseline trafilatura.extract(): P {b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f} "
+        f"({baseline_s / len(keys) * 1000:.1f} ms/page)"
+    )
+    print(
+        f"newsflow extract_html():        P {o['precision']:.3f} R {o['recall']:.3f} F1 {o['f1']:.3f} "
+        f"({ours_s / len(keys) * 1000:.1f} ms/page)"
+    )
+    print(
+        f"F1 ratio (ours/baseline): {o['f1'] / b['f1']:.3f}   time ratio: {ours_s / baseline_s:.2f}   "
+        f"peak RSS: {peak:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

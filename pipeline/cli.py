@@ -41,8 +41,10 @@ def _progress(total: int):
 def print_summary(summary: dict, seconds: float | None = None) -> None:
     print(f"newsflow: hour {summary['logical_hour']}")
     print(f"  articles     {summary['articles']:>6}  ({summary['originals']} originals)")
-    print(f"  duplicates   {summary['duplicates']:>6}  (same URL in several feeds, with tracking params or after "
-          f"redirects: {summary['url_duplicates']}; same content: {summary['content_duplicates']})")
+    print(
+        f"  duplicates   {summary['duplicates']:>6}  (same URL in several feeds, with tracking params or after "
+        f"redirects: {summary['url_duplicates']}; same content: {summary['content_duplicates']})"
+    )
     print(f"  already seen {summary['already_seen']:>6}  (links published in earlier hours, not fetched again)")
     print(f"  quarantined  {summary['quarantined']:>6}  {summary['quarantine_reasons'] or ''}")
     print(f"  facts        {summary['facts']:>6}  {summary['facts_by_type']}")
@@ -143,9 +145,19 @@ def cmd_facts(args: argparse.Namespace) -> int:
         for fact in extract_facts(text, anchor):
             row = fact.as_dict()
             value = row["value_num"] if fact.fact_type in NUMERIC_FACTS else row["value"]
-            out = {"path": str(path), "fact_type": fact.fact_type, "label": fact.label, "text": fact.text,
-                   "start": fact.start, "end": fact.end, "value": value, "speaker": fact.speaker,
-                   "unit": fact.unit, "qualifier": fact.qualifier, "resolution": fact.resolution}
+            out = {
+                "path": str(path),
+                "fact_type": fact.fact_type,
+                "label": fact.label,
+                "text": fact.text,
+                "start": fact.start,
+                "end": fact.end,
+                "value": value,
+                "speaker": fact.speaker,
+                "unit": fact.unit,
+                "qualifier": fact.qualifier,
+                "resolution": fact.resolution,
+            }
             if args.json:
                 print(json.dumps(out, ensure_ascii=False))
             else:
@@ -161,8 +173,11 @@ def cmd_newsroom(args: argparse.Namespace) -> int:
     server = NewsroomServer(args.port, NewsroomState(clock=clock, latency_ms=args.latency_ms))
     if args.write_feeds:
         Path(args.write_feeds).write_text(feeds_yaml(server.base_url), encoding="utf-8")
-    print(f"newsroom serving on {server.base_url} (clock {server.state.clock.isoformat()}); "
-          f"feeds: {server.base_url}/_newsroom/feeds.yaml; Ctrl-C stops", flush=True)
+    print(
+        f"newsroom serving on {server.base_url} (clock {server.state.clock.isoformat()}); "
+        f"feeds: {server.base_url}/_newsroom/feeds.yaml; Ctrl-C stops",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -221,8 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.func(args)
     except (FileNotFoundError, ValueError) as exc:

@@ -34,14 +34,23 @@ log = logging.getLogger("newsflow")
 
 LINKS = pa.schema(
     [
-        ("url", pa.string()), ("canonical_url", pa.string()), ("feed", pa.string()), ("site", pa.string()),
-        ("entry_title", pa.string()), ("entry_published", storage.TS), ("entry_id", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("feed", pa.string()),
+        ("site", pa.string()),
+        ("entry_title", pa.string()),
+        ("entry_published", storage.TS),
+        ("entry_id", pa.string()),
     ]
 )
 PAGES = pa.schema(
     [
-        *LINKS, ("final_url", pa.string()), ("status", pa.int32()), ("raw_ref", pa.string()),
-        ("fetched_at", storage.TS), ("error_class", pa.string()),
+        *LINKS,
+        ("final_url", pa.string()),
+        ("status", pa.int32()),
+        ("raw_ref", pa.string()),
+        ("fetched_at", storage.TS),
+        ("error_class", pa.string()),
     ]
 )
 STAGES = ("fetch_feeds", "fetch_pages", "extract", "dedup", "validate", "facts", "publish")
@@ -81,13 +90,21 @@ class RunContext:
         )
 
     def to_ref(self) -> dict:
-        return {"logical_hour": self.logical_hour.isoformat(), "run_id": self.run_id,
-                "data_root": str(self.data_root), "feeds_file": str(self.feeds_file)}
+        return {
+            "logical_hour": self.logical_hour.isoformat(),
+            "run_id": self.run_id,
+            "data_root": str(self.data_root),
+            "feeds_file": str(self.feeds_file),
+        }
 
     @classmethod
     def from_ref(cls, ref: dict) -> RunContext:
-        return cls(logical_hour=datetime.fromisoformat(ref["logical_hour"]), run_id=ref["run_id"],
-                   data_root=Path(ref["data_root"]), feeds_file=Path(ref["feeds_file"]))
+        return cls(
+            logical_hour=datetime.fromisoformat(ref["logical_hour"]),
+            run_id=ref["run_id"],
+            data_root=Path(ref["data_root"]),
+            feeds_file=Path(ref["feeds_file"]),
+        )
 
     @property
     def staging(self) -> Path:
@@ -127,11 +144,21 @@ def _save_runs(ctx: RunContext, recorder: StageRecorder) -> dict:
 
 def _fetch_row(ctx: RunContext, res, kind: str, feed: str | None, raw_ref: str | None) -> dict:
     return {
-        "url": res.url, "final_url": res.final_url, "feed": feed, "kind": kind, "status": res.status,
-        "etag": res.headers.get("etag"), "last_modified": res.headers.get("last-modified"),
-        "content_type": res.content_type, "bytes": len(res.body), "seconds": res.seconds,
-        "error_class": res.error_class, "error": res.error, "raw_ref": raw_ref,
-        "fetched_at": res.fetched_at, "run_id": ctx.run_id,
+        "url": res.url,
+        "final_url": res.final_url,
+        "feed": feed,
+        "kind": kind,
+        "status": res.status,
+        "etag": res.headers.get("etag"),
+        "last_modified": res.headers.get("last-modified"),
+        "content_type": res.content_type,
+        "bytes": len(res.body),
+        "seconds": res.seconds,
+        "error_class": res.error_class,
+        "error": res.error,
+        "raw_ref": raw_ref,
+        "fetched_at": res.fetched_at,
+        "run_id": ctx.run_id,
     }
 
 
@@ -149,15 +176,23 @@ def fetch_feeds(ctx: RunContext) -> dict:
     seen_in_run: set[str] = set()
     feeds = registry.enabled
     with Fetcher(settings, registry.allow_networks) as fetcher:
-        results = fetcher.fetch_many([f.url for f in feeds], accept="application/rss+xml, application/atom+xml, "
-                                     "application/feed+json, application/xml;q=0.9, */*;q=0.8")
+        results = fetcher.fetch_many(
+            [f.url for f in feeds],
+            accept="application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8",
+        )
         for spec, res in zip(feeds, results, strict=True):
             rec.count("feeds")
             raw_ref = raw.put(res.body) if res.body else None
             fetch_rows.append(_fetch_row(ctx, res, "feed", spec.name, raw_ref))
             if not res.ok:
-                rec.record(feed=spec.name, url=spec.url, seconds=res.seconds, nbytes=len(res.body),
-                           error_class=res.error_class or f"http_{res.status}", error=res.error)
+                rec.record(
+                    feed=spec.name,
+                    url=spec.url,
+                    seconds=res.seconds,
+                    nbytes=len(res.body),
+                    error_class=res.error_class or f"http_{res.status}",
+                    error=res.error,
+                )
                 continue
             parsed = parse_feed(res.body, res.final_url or spec.url)
             # A sitemap index lists child sitemaps: follow them one level down.
@@ -169,8 +204,14 @@ def fetch_feeds(ctx: RunContext) -> dict:
                     if child.ok:
                         parsed.entries.extend(parse_feed(child.body, child.final_url or child.url).entries)
             if parsed.error_class:
-                rec.record(feed=spec.name, url=spec.url, seconds=res.seconds, nbytes=len(res.body),
-                           error_class=parsed.error_class, error=parsed.error)
+                rec.record(
+                    feed=spec.name,
+                    url=spec.url,
+                    seconds=res.seconds,
+                    nbytes=len(res.body),
+                    error_class=parsed.error_class,
+                    error=parsed.error,
+                )
                 continue
             new = 0
             for entry in parsed.entries:
@@ -180,13 +221,25 @@ def fetch_feeds(ctx: RunContext) -> dict:
                     continue
                 seen_in_run.add(canon)
                 new += 1
-                links.append({
-                    "url": entry.link, "canonical_url": canon, "feed": spec.name, "site": spec.site,
-                    "entry_title": entry.title, "entry_published": entry.published, "entry_id": entry.id,
-                })
+                links.append(
+                    {
+                        "url": entry.link,
+                        "canonical_url": canon,
+                        "feed": spec.name,
+                        "site": spec.site,
+                        "entry_title": entry.title,
+                        "entry_published": entry.published,
+                        "entry_id": entry.id,
+                    }
+                )
             rec.count("entries", len(parsed.entries))
-            rec.record(feed=spec.name, url=spec.url, seconds=res.seconds, nbytes=len(res.body),
-                       counts={"entries": len(parsed.entries), "links": new, "format": parsed.format or "?"})
+            rec.record(
+                feed=spec.name,
+                url=spec.url,
+                seconds=res.seconds,
+                nbytes=len(res.body),
+                counts={"entries": len(parsed.entries), "links": new, "format": parsed.format or "?"},
+            )
     with ctx.history() as history:
         earlier = history.earlier("url", [row["canonical_url"] for row in links], ctx.logical_hour)
     fresh = [row for row in links if row["canonical_url"] not in earlier]
@@ -213,12 +266,26 @@ def fetch_pages(ctx: RunContext) -> dict:
         rec.count("pages")
         rec.count("bytes", len(res.body))
         if not res.ok:
-            rec.record(feed=link["feed"], url=link["url"], seconds=res.seconds, nbytes=len(res.body),
-                       error_class=res.error_class, error=res.error)
+            rec.record(
+                feed=link["feed"],
+                url=link["url"],
+                seconds=res.seconds,
+                nbytes=len(res.body),
+                error_class=res.error_class,
+                error=res.error,
+            )
         else:
             rec.count("ok")
-        pages.append({**link, "final_url": res.final_url, "status": res.status, "raw_ref": raw_ref if res.ok else None,
-                      "fetched_at": res.fetched_at, "error_class": res.error_class})
+        pages.append(
+            {
+                **link,
+                "final_url": res.final_url,
+                "status": res.status,
+                "raw_ref": raw_ref if res.ok else None,
+                "fetched_at": res.fetched_at,
+                "error_class": res.error_class,
+            }
+        )
     _save(ctx, "pages", pa.Table.from_pylist(pages, schema=PAGES))
     _save(ctx, "fetches-pages", storage.to_table("fetches", fetch_rows))
     return _save_runs(ctx, rec)
@@ -237,7 +304,9 @@ def extract(ctx: RunContext) -> dict:
         try:
             ex = extract_html(raw.get(page["raw_ref"]), page["final_url"] or page["url"])
         except Exception as exc:  # noqa: BLE001 - one bad page never stops the run
-            rec.record(feed=page["feed"], url=page["url"], error_class="extract_failed", error=f"{type(exc).__name__}: {exc}")
+            rec.record(
+                feed=page["feed"], url=page["url"], error_class="extract_failed", error=f"{type(exc).__name__}: {exc}"
+            )
             continue
         published, published_source = ex.published, ex.published_source
         if published is None and page["entry_published"] is not None:
@@ -246,16 +315,33 @@ def extract(ctx: RunContext) -> dict:
         rec.count("articles")
         if not ex.body:
             rec.count("empty_body")
-        articles.append({
-            "article_id": stable_id(canon), "url": page["url"], "canonical_url": canon, "feed": page["feed"],
-            "site": page["site"], "title": ex.title or page["entry_title"], "authors": ex.authors,
-            "published": published, "published_source": published_source, "updated": ex.updated,
-            "language": ex.language, "body": ex.body or None, "body_source": ex.body_source,
-            "is_truncated": ex.is_truncated, "word_count": ex.word_count,
-            "content_hash": content_hash(ex.body) if ex.body else None, "story_id": None,
-            "duplicate_of": None, "similarity": None, "version": 1, "fetched_at": page["fetched_at"],
-            "raw_ref": page["raw_ref"], "run_id": ctx.run_id,
-        })
+        articles.append(
+            {
+                "article_id": stable_id(canon),
+                "url": page["url"],
+                "canonical_url": canon,
+                "feed": page["feed"],
+                "site": page["site"],
+                "title": ex.title or page["entry_title"],
+                "authors": ex.authors,
+                "published": published,
+                "published_source": published_source,
+                "updated": ex.updated,
+                "language": ex.language,
+                "body": ex.body or None,
+                "body_source": ex.body_source,
+                "is_truncated": ex.is_truncated,
+                "word_count": ex.word_count,
+                "content_hash": content_hash(ex.body) if ex.body else None,
+                "story_id": None,
+                "duplicate_of": None,
+                "similarity": None,
+                "version": 1,
+                "fetched_at": page["fetched_at"],
+                "raw_ref": page["raw_ref"],
+                "run_id": ctx.run_id,
+            }
+        )
     _save(ctx, "extracted", storage.to_table("articles", articles))
     return _save_runs(ctx, rec)
 
@@ -276,8 +362,9 @@ def dedup(ctx: RunContext) -> dict:
     rows.sort(key=lambda r: (r["published"] or far_future, r["article_id"]))
     with ctx.history() as history:
         earlier_urls = history.earlier("url", [r["canonical_url"] for r in rows], ctx.logical_hour)
-        earlier_content = history.earlier("content", [r["content_hash"] for r in rows if r["content_hash"]],
-                                          ctx.logical_hour)
+        earlier_content = history.earlier(
+            "content", [r["content_hash"] for r in rows if r["content_hash"]], ctx.logical_hour
+        )
     kept: list[dict] = []
     ids_in_run: set[str] = set()
     content_in_run: dict[str, tuple[str, str]] = {}
@@ -335,13 +422,17 @@ def facts(ctx: RunContext) -> dict:
         for article, found in zip(english, results, strict=True):
             for fact in found:
                 rec.count(f"type.{fact.fact_type}")
-                rows.append({
-                    **{k: v for k, v in asdict(fact).items() if k != "extractor"},
-                    "article_id": article["article_id"],
-                    "fact_id": stable_id(article["article_id"], fact.fact_type, str(fact.start), str(fact.end)),
-                    "extractor": fact.extractor, "extractor_version": version, "confidence": None,
-                    "run_id": ctx.run_id,
-                })
+                rows.append(
+                    {
+                        **{k: v for k, v in asdict(fact).items() if k != "extractor"},
+                        "article_id": article["article_id"],
+                        "fact_id": stable_id(article["article_id"], fact.fact_type, str(fact.start), str(fact.end)),
+                        "extractor": fact.extractor,
+                        "extractor_version": version,
+                        "confidence": None,
+                        "run_id": ctx.run_id,
+                    }
+                )
     rec.count("articles", len(english))
     rec.count("facts", len(rows))
     _save(ctx, "facts", storage.to_table("facts", rows))
@@ -361,22 +452,38 @@ def publish(ctx: RunContext) -> dict:
     rec.count("facts", _load(ctx, "facts").num_rows)
     publish_rows = rec.finish()
     runs = pa.concat_tables([*run_tables, storage.to_table("runs", publish_rows)])
-    tables = {"articles": articles, "facts": _load(ctx, "facts"), "quarantine": quarantine, "runs": runs,
-              "fetches": fetches}
+    tables = {
+        "articles": articles,
+        "facts": _load(ctx, "facts"),
+        "quarantine": quarantine,
+        "runs": runs,
+        "fetches": fetches,
+    }
     markers = storage.publish_partitions(ctx.data_root, ctx.logical_hour, tables, ctx.run_id)
     # Everything this hour decided about (valid or quarantined) counts as seen from the next hour on.
     with ctx.history() as history:
-        history.record("url", [(r["canonical_url"], r["article_id"], r["story_id"]) for r in deduped],
-                       ctx.logical_hour)
-        history.record("content", [(r["content_hash"], r["duplicate_of"] or r["article_id"], r["story_id"])
-                                   for r in deduped if r["content_hash"]], ctx.logical_hour)
+        history.record("url", [(r["canonical_url"], r["article_id"], r["story_id"]) for r in deduped], ctx.logical_hour)
+        history.record(
+            "content",
+            [
+                (r["content_hash"], r["duplicate_of"] or r["article_id"], r["story_id"])
+                for r in deduped
+                if r["content_hash"]
+            ],
+            ctx.logical_hour,
+        )
     shutil.rmtree(ctx.staging, ignore_errors=True)
     return {name: marker["rows"] for name, marker in markers.items()}
 
 
 STAGE_FUNCTIONS = {
-    "fetch_feeds": fetch_feeds, "fetch_pages": fetch_pages, "extract": extract, "dedup": dedup,
-    "validate": validate, "facts": facts, "publish": publish,
+    "fetch_feeds": fetch_feeds,
+    "fetch_pages": fetch_pages,
+    "extract": extract,
+    "dedup": dedup,
+    "validate": validate,
+    "facts": facts,
+    "publish": publish,
 }
 
 
@@ -395,7 +502,9 @@ def summarize(data_root: Path, logical_hour: datetime) -> dict:
     """What the published hour holds: the demo's and the CLI's summary."""
     hour = floor_hour(logical_hour)
     out: dict = {"logical_hour": hour.isoformat(), "data_root": str(Path(data_root).resolve())}
-    tables = {name: storage.read_partition(data_root, name, hour) for name in ("articles", "facts", "quarantine", "runs")}
+    tables = {
+        name: storage.read_partition(data_root, name, hour) for name in ("articles", "facts", "quarantine", "runs")
+    }
     missing = [name for name, table in tables.items() if table is None]
     if missing:
         raise FileNotFoundError(
@@ -408,12 +517,15 @@ def summarize(data_root: Path, logical_hour: datetime) -> dict:
     out["articles"] = len(articles)
     out["originals"] = sum(1 for a in articles if a["duplicate_of"] is None)
     out["content_duplicates"] = sum(1 for a in articles if a["duplicate_of"] is not None)
-    out["url_duplicates"] = (stage_counts.get("fetch_feeds", {}).get("url_duplicates", 0)
-                             + stage_counts.get("dedup", {}).get("url_duplicates", 0))
+    out["url_duplicates"] = stage_counts.get("fetch_feeds", {}).get("url_duplicates", 0) + stage_counts.get(
+        "dedup", {}
+    ).get("url_duplicates", 0)
     out["duplicates"] = out["content_duplicates"] + out["url_duplicates"]
     out["already_seen"] = stage_counts.get("fetch_feeds", {}).get("already_seen", 0)
     out["quarantined"] = tables["quarantine"].num_rows
-    out["quarantine_reasons"] = dict(Counter(r for q in tables["quarantine"].to_pylist() for r in q["failed_expectations"]))
+    out["quarantine_reasons"] = dict(
+        Counter(r for q in tables["quarantine"].to_pylist() for r in q["failed_expectations"])
+    )
     out["facts"] = tables["facts"].num_rows
     out["facts_by_type"] = dict(sorted(Counter(tables["facts"].column("fact_type").to_pylist()).items()))
     errors = [r for r in runs if r["error_class"]]

@@ -129,13 +129,133 @@ def _meta(tree: lxml_html.HtmlElement, *names: str) -> str | None:
 
 
 _STOPWORDS = {
-    "en": "the and of to in is that for it was on with as said by at from his her are have".split(),
-    "de": "der die und das ist nicht mit sich des auf für dem ein eine sie auch wurde den von".split(),
-    "es": "el la de que y en los las del por para con una un se su al como más fue".split(),
-    "fr": "le la les de des et est que une un pour dans qui sur pas au avec il elle".split(),
-    "it": "il la di che e è per una un del della non con sono gli le si".split(),
-    "pt": "o a de que e do da em um uma para com não os as dos das foi".split(),
-    "nl": "de het een en van is dat op te in niet met voor zijn er ook".split(),
+    "en": [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "was",
+        "on",
+        "with",
+        "as",
+        "said",
+        "by",
+        "at",
+        "from",
+        "his",
+        "her",
+        "are",
+        "have",
+    ],
+    "de": [
+        "der",
+        "die",
+        "und",
+        "das",
+        "ist",
+        "nicht",
+        "mit",
+        "sich",
+        "des",
+        "auf",
+        "für",
+        "dem",
+        "ein",
+        "eine",
+        "sie",
+        "auch",
+        "wurde",
+        "den",
+        "von",
+    ],
+    "es": [
+        "el",
+        "la",
+        "de",
+        "que",
+        "y",
+        "en",
+        "los",
+        "las",
+        "del",
+        "por",
+        "para",
+        "con",
+        "una",
+        "un",
+        "se",
+        "su",
+        "al",
+        "como",
+        "más",
+        "fue",
+    ],
+    "fr": [
+        "le",
+        "la",
+        "les",
+        "de",
+        "des",
+        "et",
+        "est",
+        "que",
+        "une",
+        "un",
+        "pour",
+        "dans",
+        "qui",
+        "sur",
+        "pas",
+        "au",
+        "avec",
+        "il",
+        "elle",
+    ],
+    "it": [
+        "il",
+        "la",
+        "di",
+        "che",
+        "e",
+        "è",
+        "per",
+        "una",
+        "un",
+        "del",
+        "della",
+        "non",
+        "con",
+        "sono",
+        "gli",
+        "le",
+        "si",
+    ],
+    "pt": [
+        "o",
+        "a",
+        "de",
+        "que",
+        "e",
+        "do",
+        "da",
+        "em",
+        "um",
+        "uma",
+        "para",
+        "com",
+        "não",
+        "os",
+        "as",
+        "dos",
+        "das",
+        "foi",
+    ],
+    "nl": ["de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "niet", "met", "voor", "zijn", "er", "ook"],
 }
 
 
@@ -197,10 +317,11 @@ def _normalise_language(code: str | None) -> str | None:
 
 
 def _paywall_markers(tree: lxml_html.HtmlElement) -> bool:
-    return bool(tree.xpath(
-        "//*[contains(translate(@class,'PAYWAL','paywal'),'paywall') or contains(@id,'paywall')"
-        " or @data-paywall]"
-    ))
+    return bool(
+        tree.xpath(
+            "//*[contains(translate(@class,'PAYWAL','paywal'),'paywall') or contains(@id,'paywall') or @data-paywall]"
+        )
+    )
 
 
 _VIDEO_XPATH = (
@@ -226,10 +347,15 @@ def extract_html(page: bytes | str, url: str | None = None) -> Extracted:
         tree = lxml_html.fromstring(b"<html></html>")
     meta = _page_metadata(tree)
     doc = trafilatura.bare_extraction(
-        page, url=url, include_comments=False, favor_precision=True, with_metadata=True,
-        include_tables=True, deduplicate=False,
+        page,
+        url=url,
+        include_comments=False,
+        favor_precision=True,
+        with_metadata=True,
+        include_tables=True,
+        deduplicate=False,
     )
-    result.title = (meta.get("title", (None,))[0] or (doc.title if doc else None) or None)
+    result.title = meta.get("title", (None,))[0] or (doc.title if doc else None) or None
     if doc is not None and doc.text:
         paragraphs = _drop_title_line(clean_paragraphs(doc.text.split("\n")), result.title)
         result.body = "\n\n".join(paragraphs)

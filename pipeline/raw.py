@@ -44,7 +44,7 @@ class RawStore:
     def get(self, ref: str) -> bytes:
         if not ref.startswith(_PREFIX):
             raise ValueError(f"not a raw ref: {ref!r} (expected 'sha256:<hex>')")
-        digest = ref[len(_PREFIX):]
+        digest = ref[len(_PREFIX) :]
         path = self._path(digest)
         if not path.exists():
             raise FileNotFoundError(f"raw object {ref} is missing under {self.root}; was the raw zone moved?")
@@ -54,4 +54,4 @@ class RawStore:
         return data
 
     def __contains__(self, ref: str) -> bool:
-        return ref.startswith(_PREFIX) and self._path(ref[len(_PREFIX):]).exists()
+        return ref.startswith(_PREFIX) and self._path(ref[len(_PREFIX) :]).exists()

@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-EXPECTATIONS_DIR = Path(os.environ.get("NEWSFLOW_EXPECTATIONS", Path(__file__).resolve().parent.parent / "expectations"))
+EXPECTATIONS_DIR = Path(
+    os.environ.get("NEWSFLOW_EXPECTATIONS", Path(__file__).resolve().parent.parent / "expectations")
+)
 
 
 @dataclass

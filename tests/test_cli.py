@@ -48,7 +48,7 @@ def test_facts_seed_offsets_index_the_file_as_read():
     assert facts
     for fact in facts:
         assert set(fact) >= {"path", "fact_type", "label", "text", "start", "end", "value", "speaker"}
-        assert text[fact["start"]:fact["end"]] == fact["text"]
+        assert text[fact["start"] : fact["end"]] == fact["text"]
     dates = {(f["text"], f["value"]) for f in facts if f["fact_type"] == "date"}
     expected = json.loads(SEED_FACTS.read_text())["dates"]
     for item in expected:
@@ -64,7 +64,9 @@ def test_facts_published_defaults_to_the_date_line():
 
 def test_run_and_summary(tmp_path, feeds_file):
     data = tmp_path / "data"
-    result = _run("run", "--logical-date", "2026-11-25T10:00", "--feeds", str(feeds_file), "--data", str(data), "--json")
+    result = _run(
+        "run", "--logical-date", "2026-11-25T10:00", "--feeds", str(feeds_file), "--data", str(data), "--json"
+    )
     summary = json.loads(result.stdout)
     assert summary["articles"] >= 40 and summary["quarantined"] == 1 and summary["facts"] > 500
     assert Path(summary["partitions"]["articles"], "part-0.parquet").exists()

@@ -65,7 +65,8 @@ def test_runs_record_errors_and_stage_counts(first_run):
     assert stages == ["fetch_feeds", "fetch_pages", "extract", "dedup", "validate", "facts", "publish"]
     errors = [r for r in runs if r["error_class"]]
     assert [(r["error_class"], r["url"].rsplit("/", 1)[-1]) for r in errors] == [
-        ("http_404", next(a.slug for a in load_articles() if a.kind == "gone"))]
+        ("http_404", next(a.slug for a in load_articles() if a.kind == "gone"))
+    ]
     per_feed = [r for r in runs if r["stage"] == "fetch_feeds" and r["feed"]]
     assert len(per_feed) == 6 and all(json.loads(r["counts"])["entries"] > 0 for r in per_feed)
 
@@ -77,7 +78,7 @@ def test_facts_reference_articles_and_slice_bodies(first_run):
     types = {f["fact_type"] for f in facts}
     assert {"entity", "date"} <= types
     for fact in facts:
-        assert bodies[fact["article_id"]][fact["start"]:fact["end"]] == fact["text"]
+        assert bodies[fact["article_id"]][fact["start"] : fact["end"]] == fact["text"]
     assert len({f["fact_id"] for f in facts}) == len(facts)
 
 
@@ -96,9 +97,13 @@ def test_rerun_same_hour_gives_same_rows(first_run):
     run_cycle(RunContext.create(HOUR, settings))
     after = {n: _table(ctx, n) for n in ("articles", "facts", "quarantine")}
     key = ["article_id", "content_hash", "story_id", "duplicate_of", "body", "title", "published"]
-    assert before["articles"].select(key).sort_by("article_id").equals(after["articles"].select(key).sort_by("article_id"))
+    assert (
+        before["articles"].select(key).sort_by("article_id").equals(after["articles"].select(key).sort_by("article_id"))
+    )
     fact_key = ["fact_id", "article_id", "fact_type", "text", "start", "end", "value"]
-    assert before["facts"].select(fact_key).sort_by("fact_id").equals(after["facts"].select(fact_key).sort_by("fact_id"))
+    assert (
+        before["facts"].select(fact_key).sort_by("fact_id").equals(after["facts"].select(fact_key).sort_by("fact_id"))
+    )
     assert after["quarantine"].num_rows == before["quarantine"].num_rows
     # The whole dataset still holds one copy of each article: the rerun replaced, not appended.
     whole = ds.dataset(ctx.data_root / "articles", partitioning="hive").to_table()

@@ -82,6 +82,17 @@ def test_degenerate_pages_do_not_crash(page):
 
 
 def test_clean_paragraphs_keeps_mid_body_subheads_and_cjk():
-    paras = ["First sentence here.", "What happens next", "Second sentence.", "日本語の文です。", "Advertisement",
-             "Update hourly"]
-    assert clean_paragraphs(paras) == ["First sentence here.", "What happens next", "Second sentence.", "日本語の文です。"]
+    paras = [
+        "First sentence here.",
+        "What happens next",
+        "Second sentence.",
+        "日本語の文です。",
+        "Advertisement",
+        "Update hourly",
+    ]
+    assert clean_paragraphs(paras) == [
+        "First sentence here.",
+        "What happens next",
+        "Second sentence.",
+        "日本語の文です。",
+    ]

@@ -9,10 +9,18 @@ from newsflow.validate import suite_path, validate_table
 
 def _row(i: int, **overrides) -> dict:
     row = {
-        "article_id": f"a{i}", "url": f"https://example.com/{i}", "canonical_url": f"https://example.com/{i}",
-        "title": f"Story {i}", "body": "word " * 80, "word_count": 80, "body_source": "trafilatura",
-        "published": datetime(2026, 11, 25, 9, tzinfo=UTC), "fetched_at": datetime(2026, 11, 25, 10, tzinfo=UTC),
-        "language": "en", "content_hash": "a" * 64, "run_id": "r",
+        "article_id": f"a{i}",
+        "url": f"https://example.com/{i}",
+        "canonical_url": f"https://example.com/{i}",
+        "title": f"Story {i}",
+        "body": "word " * 80,
+        "word_count": 80,
+        "body_source": "trafilatura",
+        "published": datetime(2026, 11, 25, 9, tzinfo=UTC),
+        "fetched_at": datetime(2026, 11, 25, 10, tzinfo=UTC),
+        "language": "en",
+        "content_hash": "a" * 64,
+        "run_id": "r",
     }
     row.update(overrides)
     return row

@@ -11,9 +11,31 @@ import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = {
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
-    "_ga", "_gl", "ref", "ref_src", "ref_url", "cmpid", "ncid", "ocid", "sr_share", "smid", "spm",
-    "at_medium", "at_campaign", "CMP", "ito",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "yclid",
+    "_ga",
+    "_gl",
+    "ref",
+    "ref_src",
+    "ref_url",
+    "cmpid",
+    "ncid",
+    "ocid",
+    "sr_share",
+    "smid",
+    "spm",
+    "at_medium",
+    "at_campaign",
+    "CMP",
+    "ito",
 }
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs", "oly_", "vero_", "at_")
 

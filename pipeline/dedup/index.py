@@ -47,7 +47,7 @@ class HistoryIndex:
         keys = list(set(keys))
         found: dict[str, tuple[str, str]] = {}
         for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
+            chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"SELECT key, article_id, story_id FROM seen WHERE kind=? AND key IN ({marks}) AND first_hour < ?",

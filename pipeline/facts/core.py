@@ -13,16 +13,45 @@ from newsflow.facts.numbers import parse_number, qualifier_of
 
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 CURRENCIES = [
-    (r"us\$|\$|\bdollars?\b|\busd\b", "USD"), (r"€|\beuros?\b|\beur\b", "EUR"), (r"£|\bpounds?\b|\bgbp\b", "GBP"),
-    (r"¥|\byen\b|\bjpy\b", "JPY"), (r"\byuan\b|\brenminbi\b|\bcny\b", "CNY"), (r"\brupees?\b|₹|\binr\b", "INR"),
-    (r"\bfrancs?\b|\bchf\b", "CHF"), (r"\bwon\b|₩", "KRW"),
+    (r"us\$|\$|\bdollars?\b|\busd\b", "USD"),
+    (r"€|\beuros?\b|\beur\b", "EUR"),
+    (r"£|\bpounds?\b|\bgbp\b", "GBP"),
+    (r"¥|\byen\b|\bjpy\b", "JPY"),
+    (r"\byuan\b|\brenminbi\b|\bcny\b", "CNY"),
+    (r"\brupees?\b|₹|\binr\b", "INR"),
+    (r"\bfrancs?\b|\bchf\b", "CHF"),
+    (r"\bwon\b|₩", "KRW"),
 ]
 UNITS = {
-    "mile": "mile", "miles": "mile", "km": "km", "kilometres": "km", "kilometers": "km", "kilometre": "km",
-    "kilometer": "km", "metres": "m", "meters": "m", "feet": "foot", "foot": "foot", "tons": "ton",
-    "tonnes": "tonne", "acres": "acre", "hectares": "hectare", "pounds": "lb", "kg": "kg", "kilograms": "kg",
-    "gallons": "gallon", "litres": "litre", "liters": "litre", "barrels": "barrel", "megawatts": "MW",
-    "gigawatts": "GW", "degrees": "degree", "inches": "inch", "years": "year", "hours": "hour", "days": "day",
+    "mile": "mile",
+    "miles": "mile",
+    "km": "km",
+    "kilometres": "km",
+    "kilometers": "km",
+    "kilometre": "km",
+    "kilometer": "km",
+    "metres": "m",
+    "meters": "m",
+    "feet": "foot",
+    "foot": "foot",
+    "tons": "ton",
+    "tonnes": "tonne",
+    "acres": "acre",
+    "hectares": "hectare",
+    "pounds": "lb",
+    "kg": "kg",
+    "kilograms": "kg",
+    "gallons": "gallon",
+    "litres": "litre",
+    "liters": "litre",
+    "barrels": "barrel",
+    "megawatts": "MW",
+    "gigawatts": "GW",
+    "degrees": "degree",
+    "inches": "inch",
+    "years": "year",
+    "hours": "hour",
+    "days": "day",
 }
 _LEADING = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(['’]s|['’])$")
@@ -76,14 +105,32 @@ def _facts_from_doc(doc, published: date | None) -> Iterator[Fact]:
             yield Fact("entity", label, text[start:end], start, end, sentence, value=text[start:end])
         elif label == "MONEY":
             num, unit = _money(ent.text)
-            yield Fact("money", label, ent.text, ent.start_char, ent.end_char, sentence,
-                       value=None if num is None else f"{num:g}", value_num=num, unit=unit,
-                       qualifier=qualifier_of(ent.text))
+            yield Fact(
+                "money",
+                label,
+                ent.text,
+                ent.start_char,
+                ent.end_char,
+                sentence,
+                value=None if num is None else f"{num:g}",
+                value_num=num,
+                unit=unit,
+                qualifier=qualifier_of(ent.text),
+            )
         elif label == "PERCENT":
             num = parse_number(ent.text)
-            yield Fact("percent", label, ent.text, ent.start_char, ent.end_char, sentence,
-                       value=None if num is None else f"{num:g}", value_num=num, unit="percent",
-                       qualifier=qualifier_of(ent.text))
+            yield Fact(
+                "percent",
+                label,
+                ent.text,
+                ent.start_char,
+                ent.end_char,
+                sentence,
+                value=None if num is None else f"{num:g}",
+                value_num=num,
+                unit="percent",
+                qualifier=qualifier_of(ent.text),
+            )
         elif label in ("CARDINAL", "QUANTITY"):
             num = parse_number(ent.text)
             qualifier = qualifier_of(ent.text)
@@ -91,13 +138,32 @@ def _facts_from_doc(doc, published: date | None) -> Iterator[Fact]:
                 continue
             words = re.findall(r"[a-z]+", ent.text.lower())
             unit = next((UNITS[w] for w in words if w in UNITS), None)
-            yield Fact("quantity", label, ent.text, ent.start_char, ent.end_char, sentence,
-                       value=None if num is None else f"{num:g}", value_num=num, unit=unit, qualifier=qualifier)
+            yield Fact(
+                "quantity",
+                label,
+                ent.text,
+                ent.start_char,
+                ent.end_char,
+                sentence,
+                value=None if num is None else f"{num:g}",
+                value_num=num,
+                unit=unit,
+                qualifier=qualifier,
+            )
         elif label == "DATE":
             value, resolution = resolve_date(ent.text, published)
             start, end = _trim(text, ent.start_char, ent.end_char, article=False)
-            yield Fact("date", label, text[start:end], start, end, sentence, value=value, resolution=resolution,
-                       extractor="spacy+rules")
+            yield Fact(
+                "date",
+                label,
+                text[start:end],
+                start,
+                end,
+                sentence,
+                value=value,
+                resolution=resolution,
+                extractor="spacy+rules",
+            )
 
 
 def extract_facts(text: str, published: date | None = None) -> list[Fact]:

@@ -11,14 +11,34 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 
-_MONTH_RE = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH_RE = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 
 
 def _nearest_year(month: int, day: int | None, published: date) -> int:
@@ -72,7 +92,9 @@ def resolve_date(text: str, published: date | None) -> tuple[str | None, str | N
     if re.search(r"\btomorrow\b", t):
         return (published + timedelta(days=1)).isoformat(), "day"
 
-    m = re.search(r"\b(last|next|this|on|early|late)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", t)
+    m = re.search(
+        r"\b(last|next|this|on|early|late)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", t
+    )
     if m:
         target = WEEKDAYS[m.group(2)]
         if m.group(1) == "next":

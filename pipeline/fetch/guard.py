@@ -25,8 +25,13 @@ class AddressGuard:
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
         return not (
-            ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-            or ip.is_reserved or ip.is_unspecified or not ip.is_global
+            ip.is_private
+            or ip.is_loopback
+            or ip.is_link_local
+            or ip.is_multicast
+            or ip.is_reserved
+            or ip.is_unspecified
+            or not ip.is_global
         )
 
     def check(self, url: str) -> None:
@@ -38,8 +43,9 @@ class AddressGuard:
         if not host:
             raise BlockedAddress(f"URL has no host: {url}")
         try:
-            infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                       type=socket.SOCK_STREAM)
+            infos = socket.getaddrinfo(
+                host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+            )
         except socket.gaierror as exc:
             raise BlockedAddress(f"cannot resolve {host!r}: {exc}") from exc
         for info in infos:

@@ -60,13 +60,22 @@ class Article:
 
 def _from_json(doc: dict) -> Article:
     return Article(
-        slug=doc["slug"], site=doc["site"], section=doc.get("section") or "news", title=doc["title"],
-        dek=doc.get("dek") or "", author=doc.get("author") or "", published_minutes_ago=int(doc["published_minutes_ago"]),
-        updated_minutes_ago=doc.get("updated_minutes_ago"), language=doc.get("language") or "en",
-        kind=doc.get("kind") or "standard", paragraphs=tuple(doc.get("paragraphs") or ()),
-        tags=tuple(doc.get("tags") or ()), syndication_group=doc.get("syndication_group"),
+        slug=doc["slug"],
+        site=doc["site"],
+        section=doc.get("section") or "news",
+        title=doc["title"],
+        dek=doc.get("dek") or "",
+        author=doc.get("author") or "",
+        published_minutes_ago=int(doc["published_minutes_ago"]),
+        updated_minutes_ago=doc.get("updated_minutes_ago"),
+        language=doc.get("language") or "en",
+        kind=doc.get("kind") or "standard",
+        paragraphs=tuple(doc.get("paragraphs") or ()),
+        tags=tuple(doc.get("tags") or ()),
+        syndication_group=doc.get("syndication_group"),
         subheadings={int(k): v for k, v in (doc.get("subheadings") or {}).items()},
-        pullquote=doc.get("pullquote"), comments=tuple(doc.get("comments") or ()),
+        pullquote=doc.get("pullquote"),
+        comments=tuple(doc.get("comments") or ()),
     )
 
 
@@ -83,11 +92,23 @@ def _seed_articles() -> list[Article]:
             published = datetime.strptime(date_line, "%B %d, %Y").replace(hour=12, tzinfo=UTC)
         except ValueError:
             continue
-        found.append(Article(
-            slug=f"archive-{path.stem.replace('_', '-')}", site="globe-post", section="world", title=title, dek="",
-            author="Globe Post staff", published_minutes_ago=0, updated_minutes_ago=None, language="en",
-            kind="seed", paragraphs=tuple(paragraphs), tags=("north-korea",), fixed_published=published,
-        ))
+        found.append(
+            Article(
+                slug=f"archive-{path.stem.replace('_', '-')}",
+                site="globe-post",
+                section="world",
+                title=title,
+                dek="",
+                author="Globe Post staff",
+                published_minutes_ago=0,
+                updated_minutes_ago=None,
+                language="en",
+                kind="seed",
+                paragraphs=tuple(paragraphs),
+                tags=("north-korea",),
+                fixed_published=published,
+            )
+        )
     return found
 
 

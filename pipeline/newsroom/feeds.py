@@ -42,19 +42,24 @@ def _rss(base: str, site: str, clock: datetime, full_text: bool) -> str:
     items = []
     for a in articles:
         desc = escape(a.dek or (a.paragraphs[0] if a.paragraphs else a.title))
-        item = (f"<item><title>{escape(a.title)}</title><link>{base}{a.path}</link>"
-                f'<guid isPermaLink="true">{base}{a.path}</guid><pubDate>{format_datetime(a.published(clock))}</pubDate>'
-                f"<dc:creator>{escape(a.author)}</dc:creator><category>{escape(a.section)}</category>"
-                f"<description>{desc}</description>")
+        item = (
+            f"<item><title>{escape(a.title)}</title><link>{base}{a.path}</link>"
+            f'<guid isPermaLink="true">{base}{a.path}</guid><pubDate>{format_datetime(a.published(clock))}</pubDate>'
+            f"<dc:creator>{escape(a.author)}</dc:creator><category>{escape(a.section)}</category>"
+            f"<description>{desc}</description>"
+        )
         if full_text:
             html = "".join(f"<p>{escape(p)}</p>" for p in _visible_paragraphs(a))
             item += f"<content:encoded><![CDATA[{html}]]></content:encoded>"
         items.append(item + "</item>")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
-            f"<title>{escape(SITES[site])}</title><link>{base}/{site}/</link><description>Latest stories from "
-            f"{escape(SITES[site])}</description><language>en-us</language><lastBuildDate>{format_datetime(clock)}"
-            f"</lastBuildDate><ttl>15</ttl>{''.join(items)}</channel></rss>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
+        f"<title>{escape(SITES[site])}</title><link>{base}/{site}/</link><description>Latest stories from "
+        f"{escape(SITES[site])}</description><language>en-us</language><lastBuildDate>{format_datetime(clock)}"
+        f"</lastBuildDate><ttl>15</ttl>{''.join(items)}</channel></rss>\n"
+    )
 
 
 def _rdf(base: str, site: str, clock: datetime) -> str:
@@ -67,36 +72,55 @@ def _rdf(base: str, site: str, clock: datetime) -> str:
         f"<dc:creator>{escape(a.author)}</dc:creator></item>"
         for a, link in zip(articles, links, strict=True)
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f'<channel rdf:about="{base}/{site}/index.rdf"><title>{escape(SITES[site])}: top stories</title>'
-            f"<link>{base}/{site}/</link><description>Top stories</description><items><rdf:Seq>{seq}</rdf:Seq></items>"
-            f"</channel>{items}</rdf:RDF>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<channel rdf:about="{base}/{site}/index.rdf"><title>{escape(SITES[site])}: top stories</title>'
+        f"<link>{base}/{site}/</link><description>Top stories</description><items><rdf:Seq>{seq}</rdf:Seq></items>"
+        f"</channel>{items}</rdf:RDF>\n"
+    )
 
 
 def _atom(base: str, site: str, clock: datetime) -> str:
     entries = "".join(
         f'<entry><title>{escape(a.title)}</title><link rel="alternate" type="text/html" href="{base}{a.path}"/>'
         f"<id>tag:newsroom,2026:{a.site}/{a.slug}</id><published>{_iso(a.published(clock))}</published>"
-        f"<updated>{_iso(a.updated(clock) or a.published(clock))}</updated><author><name>{escape(a.author or 'Metro Wire')}"
+        f"<updated>{_iso(a.updated(clock) or a.published(clock))}</updated>"
+        f"<author><name>{escape(a.author or 'Metro Wire')}"
         f'</name></author><summary type="text">{escape(a.dek)}</summary></entry>'
         for a in _visible(site, clock)
     )
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-            f'<title>{escape(SITES[site])}</title><link rel="self" href="{base}/{site}/atom.xml"/>'
-            f'<link rel="alternate" href="{base}/{site}/"/><id>tag:newsroom,2026:{site}</id>'
-            f"<updated>{_iso(clock)}</updated>{entries}</feed>\n")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f'<title>{escape(SITES[site])}</title><link rel="self" href="{base}/{site}/atom.xml"/>'
+        f'<link rel="alternate" href="{base}/{site}/"/><id>tag:newsroom,2026:{site}</id>'
+        f"<updated>{_iso(clock)}</updated>{entries}</feed>\n"
+    )
 
 
 def _jsonfeed(base: str, site: str, clock: datetime) -> str:
     items = [
-        {"id": f"{base}{a.path}", "url": f"{base}{a.path}", "title": a.title, "summary": a.dek,
-         "date_published": _iso(a.published(clock)), "authors": [{"name": a.author}] if a.author else [],
-         "tags": list(a.tags), "language": a.language}
-        for a in _visible(site, clock) if a.kind != "seed"
+        {
+            "id": f"{base}{a.path}",
+            "url": f"{base}{a.path}",
+            "title": a.title,
+            "summary": a.dek,
+            "date_published": _iso(a.published(clock)),
+            "authors": [{"name": a.author}] if a.author else [],
+            "tags": list(a.tags),
+            "language": a.language,
+        }
+        for a in _visible(site, clock)
+        if a.kind != "seed"
     ]
-    doc = {"version": "https://jsonfeed.org/version/1.1", "title": SITES[site], "home_page_url": f"{base}/{site}/",
-           "feed_url": f"{base}/{site}/feed.json", "language": "en", "items": items}
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": SITES[site],
+        "home_page_url": f"{base}/{site}/",
+        "feed_url": f"{base}/{site}/feed.json",
+        "language": "en",
+        "items": items,
+    }
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -107,13 +131,19 @@ def _sitemap(base: str, site: str, clock: datetime) -> str:
         f"{_iso(a.published(clock))}</news:publication_date><news:title>{escape(a.title)}</news:title></news:news></url>"
         for a in _visible(site, clock)
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>\n')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>\n'
+    )
 
 
-CONTENT_TYPES = {"rss": "application/rss+xml; charset=utf-8", "rdf": "application/rdf+xml; charset=utf-8",
-                 "atom": "application/atom+xml; charset=utf-8", "jsonfeed": "application/feed+json; charset=utf-8",
-                 "sitemap": "application/xml; charset=utf-8"}
+CONTENT_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "rdf": "application/rdf+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "jsonfeed": "application/feed+json; charset=utf-8",
+    "sitemap": "application/xml; charset=utf-8",
+}
 
 
 def render_feed(path: str, base: str, clock: datetime) -> tuple[str, str] | None:
@@ -136,8 +166,12 @@ def render_feed(path: str, base: str, clock: datetime) -> tuple[str, str] | None
 
 def feeds_yaml(base: str) -> str:
     """A ``feeds.yaml`` registering every newsroom feed at ``base`` (e.g. http://127.0.0.1:8765)."""
-    lines = ["# The sample newsroom's feeds (generated by `newsflow newsroom --write-feeds`).",
-             "fetch:", "  allow_networks: [127.0.0.0/8, '::1/128']  # the newsroom runs on loopback", "feeds:"]
+    lines = [
+        "# The sample newsroom's feeds (generated by `newsflow newsroom --write-feeds`).",
+        "fetch:",
+        "  allow_networks: [127.0.0.0/8, '::1/128']  # the newsroom runs on loopback",
+        "feeds:",
+    ]
     for path, (site, kind) in FEEDS.items():
         name = path.strip("/").replace("/", "-").rsplit(".", 1)[0]
         lines.append(f"  - {{name: {name}, url: '{base}{path}', site: {site}, kind: {kind}}}")

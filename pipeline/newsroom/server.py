@@ -52,8 +52,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt: str, *args: object) -> None:
         log.debug("%s " + fmt, self.address_string(), *args)
 
-    def _send(self, status: int, body: bytes | str, content_type: str = "text/html; charset=utf-8",
-              headers: dict | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes | str,
+        content_type: str = "text/html; charset=utf-8",
+        headers: dict | None = None,
+    ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -74,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.state.latency_ms / 1000)
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
-        base = f"http://{self.headers.get('Host') or '%s:%d' % self.server.server_address[:2]}"
+        host, port = self.server.server_address[:2]
+        base = f"http://{self.headers.get('Host') or f'{host}:{port}'}"
         try:
             if path.startswith("/_newsroom/"):
                 return self._control(path, query, base)
@@ -115,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, f"<html><body>error {status}</body></html>", headers=headers)
 
     def _hostile(self, path: str, base: str) -> None:
-        name = path[len("/hostile/"):]
+        name = path[len("/hostile/") :]
         if name == "redirect-loop":
             return self._send(302, "", headers={"Location": "/hostile/redirect-loop-2"})
         if name == "redirect-loop-2":
@@ -130,16 +136,19 @@ class _Handler(BaseHTTPRequestHandler):
             bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)
             return self._send(200, bomb, "text/html", {"Content-Encoding": "gzip"})
         if name == "malformed.xml":
-            return self._send(200, '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item>',
-                              "application/rss+xml")
+            return self._send(
+                200, '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item>', "application/rss+xml"
+            )
         if name == "html-as-feed.xml":
             return self._send(200, "<html><body><h1>Welcome to our homepage</h1></body></html>", "text/html")
         if name == "empty.xml":
             return self._send(200, b"", "application/rss+xml")
         if name == "cp1252-as-utf8.xml":
-            body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\u00e9</title>'
-                    f"<item><title>Na\u00efve \u201cquotes\u201d</title><link>{base}/daily-herald/</link></item>"
-                    "</channel></rss>").encode("cp1252")
+            body = (
+                '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\u00e9</title>'
+                f"<item><title>Na\u00efve \u201cquotes\u201d</title><link>{base}/daily-herald/</link></item>"
+                "</channel></rss>"
+            ).encode("cp1252")
             return self._send(200, body, "application/rss+xml; charset=utf-8")
         return self._send(404, "unknown hostile path", "text/plain")
 

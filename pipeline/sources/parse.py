@@ -18,11 +18,35 @@ from feedparser.datetimes import _parse_date as feedparser_parse_date
 from lxml import etree
 
 # Zone abbreviations news sites print; dateutil does not guess them (offsets in seconds).
-_TZINFOS = {name: hours * 3600 for name, hours in {
-    "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5,
-    "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-    "MDT": -6, "PST": -8, "PDT": -7, "ET": -5, "PT": -8,
-}.items()}
+_TZINFOS = {
+    name: hours * 3600
+    for name, hours in {
+        "UTC": 0,
+        "GMT": 0,
+        "Z": 0,
+        "BST": 1,
+        "CET": 1,
+        "CEST": 2,
+        "EET": 2,
+        "EEST": 3,
+        "MSK": 3,
+        "IST": 5.5,
+        "JST": 9,
+        "KST": 9,
+        "AEST": 10,
+        "AEDT": 11,
+        "EST": -5,
+        "EDT": -4,
+        "CST": -6,
+        "CDT": -5,
+        "MST": -7,
+        "MDT": -6,
+        "PST": -8,
+        "PDT": -7,
+        "ET": -5,
+        "PT": -8,
+    }.items()
+}
 
 
 @dataclass
@@ -99,8 +123,12 @@ def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
 
 
 def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
-    parsed = feedparser.parse(data, response_headers={"content-location": url} if url else None,
-                              sanitize_html=False, resolve_relative_uris=True)
+    parsed = feedparser.parse(
+        data,
+        response_headers={"content-location": url} if url else None,
+        sanitize_html=False,
+        resolve_relative_uris=True,
+    )
     version = parsed.get("version") or None
     entries: list[Entry] = []
     for e in parsed.entries:

@@ -75,8 +75,12 @@ def parse_registry(doc: object, where: str = "feeds.yaml") -> Registry:
             raise RegistryError(f"{label} ({name}): unknown key(s) {sorted(unknown)}")
         feeds.append(
             FeedSpec(
-                name=name, url=url, site=str(item["site"]), kind=kind,
-                enabled=bool(item.get("enabled", True)), tags=tuple(str(t) for t in item.get("tags", []) or []),
+                name=name,
+                url=url,
+                site=str(item["site"]),
+                kind=kind,
+                enabled=bool(item.get("enabled", True)),
+                tags=tuple(str(t) for t in item.get("tags", []) or []),
             )
         )
     fetch = doc.get("fetch") or {}

@@ -30,8 +30,9 @@ AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 def airflow(*args: str, env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
     result = subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
-        raise AssertionError(f"airflow {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
-                             f"{result.stderr[-3000:]}")
+        raise AssertionError(
+            f"airflow {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 

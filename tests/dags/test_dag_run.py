@@ -55,7 +55,12 @@ def test_rerun_through_airflow_replaces_the_hour(dag_run):
     _dag_test(env)
     after = _tables(data)
     cols = ["article_id", "content_hash", "story_id", "duplicate_of"]
-    assert before["articles"].select(cols).sort_by("article_id").equals(after["articles"].select(cols).sort_by("article_id"))
+    assert (
+        before["articles"]
+        .select(cols)
+        .sort_by("article_id")
+        .equals(after["articles"].select(cols).sort_by("article_id"))
+    )
     assert after["facts"].num_rows == before["facts"].num_rows
     assert sorted(after["facts"].column("fact_id").to_pylist()) == sorted(before["facts"].column("fact_id").to_pylist())
     marker = json.loads((storage.partition_dir(data, "articles", HOUR) / "_SUCCESS").read_text())
@@ -64,8 +69,12 @@ def test_rerun_through_airflow_replaces_the_hour(dag_run):
 
 
 def _psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -80,9 +89,14 @@ def postgres_db():
 
 
 def test_cycle_on_postgres_metadata_db(postgres_db, feeds_file, tmp_path):
-    env = {**os.environ, **AIRFLOW_ENV, "AIRFLOW_HOME": str(tmp_path / "home"),
-           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres_db,
-           "NEWSFLOW_DATA": str(tmp_path / "data"), "NEWSFLOW_FEEDS": str(feeds_file)}
+    env = {
+        **os.environ,
+        **AIRFLOW_ENV,
+        "AIRFLOW_HOME": str(tmp_path / "home"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres_db,
+        "NEWSFLOW_DATA": str(tmp_path / "data"),
+        "NEWSFLOW_FEEDS": str(feeds_file),
+    }
     airflow("db", "migrate", env=env)
     _dag_test(env)
     assert _tables(tmp_path / "data")["articles"].num_rows >= 40

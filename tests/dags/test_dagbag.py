@@ -36,15 +36,25 @@ def test_one_task_per_stage_in_order(dagbag):
     for upstream, downstream in zip(STAGES, STAGES[1:], strict=False):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     publish = dag.get_task("publish")
-    assert {o.uri.rstrip("/") for o in publish.outlets} == {"newsflow://articles", "newsflow://facts", "newsflow://quarantine",
-                                                "newsflow://runs"}
+    assert {o.uri.rstrip("/") for o in publish.outlets} == {
+        "newsflow://articles",
+        "newsflow://facts",
+        "newsflow://quarantine",
+        "newsflow://runs",
+    }
 
 
 def test_dags_hold_no_business_logic():
     """DAG files stay thin: no parsing, HTTP, Parquet or model code of their own."""
     for path in (ROOT / "dags").glob("*.py"):
         source = path.read_text()
-        for forbidden in ("import httpx", "import pyarrow", "import trafilatura", "import spacy", "feedparser",
-                          "great_expectations"):
+        for forbidden in (
+            "import httpx",
+            "import pyarrow",
+            "import trafilatura",
+            "import spacy",
+            "feedparser",
+            "great_expectations",
+        ):
             assert forbidden not in source, (path.name, forbidden)
         assert len(source.splitlines()) < 120

@@ -82,8 +82,10 @@ def test_fetch_many_keeps_order_and_isolates_failures(newsroom, fetcher):
     assert [r.error_class for r in results] == ["http_500", None, "too_many_redirects"]
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/x", "file:///etc/passwd", "http://10.0.0.1/", "http://[::1]/",
-                                 "http://169.254.169.254/latest"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.com/x", "file:///etc/passwd", "http://10.0.0.1/", "http://[::1]/", "http://169.254.169.254/latest"],
+)
 def test_guard_refuses_non_public_targets(url):
     with pytest.raises(BlockedAddress):
         AddressGuard().check(url)

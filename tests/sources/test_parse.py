@@ -10,8 +10,12 @@ from newsflow.sources.parse import parse_datetime, parse_feed
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "feedparser-tests"
 EXPECTED_FORMATS = {
-    "/daily-herald/rss.xml": "rss20", "/daily-herald/index.rdf": "rss10", "/metro-wire/atom.xml": "atom10",
-    "/metro-wire/full.rss": "rss20", "/globe-post/feed.json": "json11", "/globe-post/news-sitemap.xml": "sitemap",
+    "/daily-herald/rss.xml": "rss20",
+    "/daily-herald/index.rdf": "rss10",
+    "/metro-wire/atom.xml": "atom10",
+    "/metro-wire/full.rss": "rss20",
+    "/globe-post/feed.json": "json11",
+    "/globe-post/news-sitemap.xml": "sitemap",
 }
 
 
@@ -40,8 +44,11 @@ def test_rdf_feed_carries_a_tracking_link(newsroom):
 
 @pytest.mark.parametrize(
     ("path", "error_class"),
-    [("/hostile/malformed.xml", {"malformed_feed", "not_a_feed"}), ("/hostile/html-as-feed.xml", {"not_a_feed"}),
-     ("/hostile/empty.xml", {"empty_document"})],
+    [
+        ("/hostile/malformed.xml", {"malformed_feed", "not_a_feed"}),
+        ("/hostile/html-as-feed.xml", {"not_a_feed"}),
+        ("/hostile/empty.xml", {"empty_document"}),
+    ],
 )
 def test_bad_documents_are_errors_not_crashes(newsroom, path, error_class):
     parsed = parse_feed(httpx.get(newsroom.base_url + path).content)
@@ -60,23 +67,31 @@ def test_json_that_is_not_a_feed():
 
 
 def test_sitemap_index_lists_children():
-    doc = (b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-           b"<sitemap><loc>https://example.com/s1.xml</loc></sitemap></sitemapindex>")
+    doc = (
+        b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://example.com/s1.xml</loc></sitemap></sitemapindex>"
+    )
     parsed = parse_feed(doc)
     assert parsed.format == "sitemapindex" and parsed.children == ["https://example.com/s1.xml"]
 
 
 def test_sitemap_entities_are_not_expanded():
-    doc = (b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://e.com/&x;</loc></url></urlset>')
+    doc = (
+        b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://e.com/&x;</loc></url></urlset>'
+    )
     parsed = parse_feed(doc)
     assert all("root:" not in e.link for e in parsed.entries)
 
 
 @pytest.mark.parametrize(
     ("text", "iso"),
-    [("2026-11-25T10:00:00Z", "2026-11-25T10:00:00+00:00"), ("Tue, 25 Nov 2026 10:00:00 GMT", "2026-11-25T10:00:00+00:00"),
-     ("November 19, 2019, 07:47 PM EST", "2019-11-20T00:47:00+00:00"), ("2026-11-25", "2026-11-25T00:00:00+00:00")],
+    [
+        ("2026-11-25T10:00:00Z", "2026-11-25T10:00:00+00:00"),
+        ("Tue, 25 Nov 2026 10:00:00 GMT", "2026-11-25T10:00:00+00:00"),
+        ("November 19, 2019, 07:47 PM EST", "2019-11-20T00:47:00+00:00"),
+        ("2026-11-25", "2026-11-25T00:00:00+00:00"),
+    ],
 )
 def test_parse_datetime(text, iso):
     assert parse_datetime(text).isoformat() == iso

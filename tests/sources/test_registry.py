@@ -5,9 +5,11 @@ from newsflow.sources.registry import RegistryError, load_registry, parse_regist
 
 def test_valid_registry(tmp_path):
     path = tmp_path / "feeds.yaml"
-    path.write_text("fetch: {allow_networks: [127.0.0.0/8]}\nfeeds:\n"
-                    "  - {name: a, url: 'https://a.example/rss', site: a}\n"
-                    "  - {name: b, url: 'https://b.example/atom', site: b, kind: atom, enabled: false, tags: [x]}\n")
+    path.write_text(
+        "fetch: {allow_networks: [127.0.0.0/8]}\nfeeds:\n"
+        "  - {name: a, url: 'https://a.example/rss', site: a}\n"
+        "  - {name: b, url: 'https://b.example/atom', site: b, kind: atom, enabled: false, tags: [x]}\n"
+    )
     reg = load_registry(path)
     assert [f.name for f in reg.enabled] == ["a"]
     assert reg.allow_networks == ("127.0.0.0/8",)

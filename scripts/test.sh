@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): set up .venv from the lock, make sure PostgreSQL is up,
+# lint, then run the whole suite. Extra arguments go to pytest (e.g. -k extract, -x).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# PostgreSQL backs the metadata-DB tests; this machine kind runs it, restart it if it stopped.
+if ! (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
+  echo "[test] starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+fi
+echo "[test] ruff"
+.venv/bin/ruff check pipeline dags plugins tests bench
+echo "[test] pytest"
+exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
