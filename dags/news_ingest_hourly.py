@@ -41,7 +41,10 @@ def _stage(name: str, ref: dict) -> dict:
         "retry_exponential_backoff": True,
         "execution_timeout": timedelta(minutes=30),
     },
-    params={"feeds": Param("", type="string", description="feeds.yaml to use instead of $NEWSFLOW_FEEDS")},
+    params={
+        "feeds": Param("", type="string", description="feeds.yaml to use instead of $NEWSFLOW_FEEDS"),
+        "replay": Param(False, type="boolean", description="re-derive from the hour's recorded downloads (raw/)"),
+    },
     tags=["newsflow"],
     doc_md=__doc__,
 )
@@ -52,7 +55,9 @@ def news_ingest_hourly():
         context = get_current_context()
         when = context.get("logical_date") or context["dag_run"].run_after
         overrides = {"feeds_file": context["params"]["feeds"]} if context["params"].get("feeds") else {}
-        ctx = cycle.RunContext.create(when, Settings.from_env(**overrides), run_id=context["run_id"])
+        ctx = cycle.RunContext.create(
+            when, Settings.from_env(**overrides), run_id=context["run_id"], replay=bool(context["params"]["replay"])
+        )
         log.info("hour %s, data root %s, feeds %s", ctx.logical_hour.isoformat(), ctx.data_root, ctx.feeds_file)
         return ctx.to_ref()
 

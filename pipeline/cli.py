@@ -59,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from newsflow.cycle import RunContext, parse_logical_date, run_cycle, summarize
 
     settings = _settings(args)
-    ctx = RunContext.create(parse_logical_date(args.logical_date), settings)
+    ctx = RunContext.create(parse_logical_date(args.logical_date), settings, replay=args.replay)
     started = time.monotonic()
     run_cycle(ctx, progress=_progress(7))
     summary = summarize(ctx.data_root, ctx.logical_hour)
@@ -85,7 +85,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         hour += timedelta(hours=1)
     for i, hour in enumerate(hours, 1):
         print(f"[{i}/{len(hours)}] {hour:%Y-%m-%dT%H:00Z}", file=sys.stderr, flush=True)
-        run_cycle(RunContext.create(hour, settings))
+        run_cycle(RunContext.create(hour, settings, replay=args.replay))
     print(f"backfilled {len(hours)} hour(s) into {Path(settings.data_root).resolve()}")
     return 0
 
@@ -196,16 +196,25 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--feeds", help="feed registry (default: $NEWSFLOW_FEEDS or ./feeds.yaml)")
         p.add_argument("--data", help="data root (default: $NEWSFLOW_DATA or ./data)")
 
+    def replay_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--replay",
+            action="store_true",
+            help="re-derive from the hour's recorded downloads in raw/ instead of the network",
+        )
+
     p = sub.add_parser("run", help="run one hourly cycle without Airflow")
     p.add_argument("--logical-date", required=True, help="the hour to run, ISO 8601 (UTC if no offset)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     data_flags(p)
+    replay_flag(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("backfill", help="run every hour from --start to --end (inclusive)")
     p.add_argument("--start", required=True)
     p.add_argument("--end", required=True)
     data_flags(p)
+    replay_flag(p)
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser("summary", help="summarise a published hour")

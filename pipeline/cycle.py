@@ -25,6 +25,7 @@ from newsflow.dedup.canonical import canonical_url
 from newsflow.dedup.hashing import content_hash, stable_id
 from newsflow.dedup.index import HistoryIndex
 from newsflow.fetch import Fetcher
+from newsflow.fetch.replay import ReplayFetcher
 from newsflow.raw import RawStore
 from newsflow.runs import StageRecorder
 from newsflow.sources.parse import parse_feed
@@ -78,15 +79,19 @@ class RunContext:
     run_id: str
     data_root: Path
     feeds_file: Path
+    replay: bool = False  # answer fetches from the hour's recorded downloads, not the network
 
     @classmethod
-    def create(cls, logical_date: datetime, settings: Settings, run_id: str | None = None) -> RunContext:
+    def create(
+        cls, logical_date: datetime, settings: Settings, run_id: str | None = None, replay: bool = False
+    ) -> RunContext:
         hour = floor_hour(logical_date)
         return cls(
             logical_hour=hour,
             run_id=run_id or f"cli__{hour:%Y-%m-%dT%H}__{datetime.now(UTC):%Y%m%dT%H%M%S%f}",
             data_root=Path(settings.data_root).resolve(),
             feeds_file=Path(settings.feeds_file).resolve(),
+            replay=replay,
         )
 
     def to_ref(self) -> dict:
@@ -95,6 +100,7 @@ class RunContext:
             "run_id": self.run_id,
             "data_root": str(self.data_root),
             "feeds_file": str(self.feeds_file),
+            "replay": self.replay,
         }
 
     @classmethod
@@ -104,6 +110,7 @@ class RunContext:
             run_id=ref["run_id"],
             data_root=Path(ref["data_root"]),
             feeds_file=Path(ref["feeds_file"]),
+            replay=bool(ref.get("replay", False)),
         )
 
     @property
@@ -124,6 +131,19 @@ class RunContext:
 
 def _settings_for(ctx: RunContext) -> Settings:
     return Settings.from_env(data_root=ctx.data_root, feeds_file=ctx.feeds_file)
+
+
+def _open_fetcher(ctx: RunContext, registry) -> Fetcher | ReplayFetcher:
+    """The network fetcher, or with ``ctx.replay`` the hour's recorded downloads from ``raw/``."""
+    if not ctx.replay:
+        return Fetcher(_settings_for(ctx), registry.allow_networks)
+    recorded = storage.read_partition(ctx.data_root, "fetches", ctx.logical_hour)
+    if recorded is None:
+        raise FileNotFoundError(
+            f"no recorded fetches for {ctx.logical_hour:%Y-%m-%dT%H:00}Z under {ctx.data_root}; "
+            "run the hour once without --replay"
+        )
+    return ReplayFetcher(recorded.to_pylist(), ctx.raw)
 
 
 def _save(ctx: RunContext, name: str, table: pa.Table) -> None:
@@ -169,13 +189,12 @@ def fetch_feeds(ctx: RunContext) -> dict:
     """Fetch every enabled feed, keep the raw documents, and stage the links not seen before."""
     rec = StageRecorder(ctx.run_id, ctx.logical_hour, "fetch_feeds")
     registry = load_registry(ctx.feeds_file)
-    settings = _settings_for(ctx)
     raw = ctx.raw
     fetch_rows: list[dict] = []
     links: list[dict] = []
     seen_in_run: set[str] = set()
     feeds = registry.enabled
-    with Fetcher(settings, registry.allow_networks) as fetcher:
+    with _open_fetcher(ctx, registry) as fetcher:
         results = fetcher.fetch_many(
             [f.url for f in feeds],
             accept="application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8",
@@ -258,7 +277,7 @@ def fetch_pages(ctx: RunContext) -> dict:
     raw = ctx.raw
     pages: list[dict] = []
     fetch_rows: list[dict] = []
-    with Fetcher(_settings_for(ctx), registry.allow_networks) as fetcher:
+    with _open_fetcher(ctx, registry) as fetcher:
         results = fetcher.fetch_many([row["url"] for row in links], accept="text/html,application/xhtml+xml")
     for link, res in zip(links, results, strict=True):
         raw_ref = raw.put(res.body) if res.body else None
