@@ -23,10 +23,15 @@ QUARANTINE = Asset("newsflow://quarantine")
 RUNS = Asset("newsflow://runs")
 
 
-def _stage(name: str, ref: dict) -> dict:
-    counts = cycle.STAGE_FUNCTIONS[name](cycle.RunContext.from_ref(ref))
-    log.info("%s counts: %s", name, counts)
-    return ref
+def _stage_task(name: str):
+    """A task that runs one stage of ``newsflow.cycle``, logs its counts and passes the reference on."""
+
+    def run_stage(ref: dict) -> dict:
+        counts = cycle.STAGE_FUNCTIONS[name](cycle.RunContext.from_ref(ref))
+        log.info("%s counts: %s", name, counts)
+        return ref
+
+    return task(task_id=name, doc_md=cycle.STAGE_FUNCTIONS[name].__doc__)(run_stage)
 
 
 @dag(
@@ -61,35 +66,15 @@ def news_ingest_hourly():
         log.info("hour %s, data root %s, feeds %s", ctx.logical_hour.isoformat(), ctx.data_root, ctx.feeds_file)
         return ctx.to_ref()
 
-    @task
-    def fetch_feeds(ref: dict) -> dict:
-        return _stage("fetch_feeds", ref)
+    ref = plan()
+    for name in cycle.STAGES[:-1]:  # fetch_feeds … facts: one task each, in order
+        ref = _stage_task(name)(ref)
 
-    @task
-    def fetch_pages(ref: dict) -> dict:
-        return _stage("fetch_pages", ref)
-
-    @task
-    def extract(ref: dict) -> dict:
-        return _stage("extract", ref)
-
-    @task
-    def dedup(ref: dict) -> dict:
-        return _stage("dedup", ref)
-
-    @task
-    def validate(ref: dict) -> dict:
-        return _stage("validate", ref)
-
-    @task
-    def facts(ref: dict) -> dict:
-        return _stage("facts", ref)
-
-    @task(outlets=[ARTICLES, FACTS, QUARANTINE, RUNS])
+    @task(outlets=[ARTICLES, FACTS, QUARANTINE, RUNS], doc_md=cycle.publish.__doc__)
     def publish(ref: dict) -> dict:
         return cycle.publish(cycle.RunContext.from_ref(ref))
 
-    publish(facts(validate(dedup(extract(fetch_pages(fetch_feeds(plan())))))))
+    publish(ref)
 
 
 news_ingest_hourly()

@@ -89,10 +89,36 @@ def _trim(text: str, start: int, end: int, article: bool = True) -> tuple[int, i
     return start, end
 
 
-def _money(text: str) -> tuple[float | None, str | None]:
+def _currency(text: str) -> str | None:
     lowered = text.lower()
-    unit = next((code for pattern, code in CURRENCIES if re.search(pattern, lowered)), None)
-    return parse_number(text), unit
+    return next((code for pattern, code in CURRENCIES if re.search(pattern, lowered)), None)
+
+
+def _numeric_fact(ent, sentence: str) -> Fact | None:
+    """Money, percentages and counted quantities share one shape: a number, a unit, a qualifier."""
+    num = parse_number(ent.text)
+    qualifier = qualifier_of(ent.text)
+    if ent.label_ == "MONEY":
+        fact_type, unit = "money", _currency(ent.text)
+    elif ent.label_ == "PERCENT":
+        fact_type, unit = "percent", "percent"
+    else:
+        if num is None and qualifier is None:
+            return None  # "one of", "the second": no count to record
+        words = re.findall(r"[a-z]+", ent.text.lower())
+        fact_type, unit = "quantity", next((UNITS[w] for w in words if w in UNITS), None)
+    return Fact(
+        fact_type,
+        ent.label_,
+        ent.text,
+        ent.start_char,
+        ent.end_char,
+        sentence,
+        value=None if num is None else f"{num:g}",
+        value_num=num,
+        unit=unit,
+        qualifier=qualifier,
+    )
 
 
 def _facts_from_doc(doc, published: date | None) -> Iterator[Fact]:
@@ -103,53 +129,10 @@ def _facts_from_doc(doc, published: date | None) -> Iterator[Fact]:
         if label in ENTITY_LABELS:
             start, end = _trim(text, ent.start_char, ent.end_char)
             yield Fact("entity", label, text[start:end], start, end, sentence, value=text[start:end])
-        elif label == "MONEY":
-            num, unit = _money(ent.text)
-            yield Fact(
-                "money",
-                label,
-                ent.text,
-                ent.start_char,
-                ent.end_char,
-                sentence,
-                value=None if num is None else f"{num:g}",
-                value_num=num,
-                unit=unit,
-                qualifier=qualifier_of(ent.text),
-            )
-        elif label == "PERCENT":
-            num = parse_number(ent.text)
-            yield Fact(
-                "percent",
-                label,
-                ent.text,
-                ent.start_char,
-                ent.end_char,
-                sentence,
-                value=None if num is None else f"{num:g}",
-                value_num=num,
-                unit="percent",
-                qualifier=qualifier_of(ent.text),
-            )
-        elif label in ("CARDINAL", "QUANTITY"):
-            num = parse_number(ent.text)
-            qualifier = qualifier_of(ent.text)
-            if num is None and qualifier is None:
-                continue
-            words = re.findall(r"[a-z]+", ent.text.lower())
-            unit = next((UNITS[w] for w in words if w in UNITS), None)
-            yield Fact(
-                "quantity",
-                label,
-                ent.text,
-                ent.start_char,
-                ent.end_char,
-                sentence,
-                value=None if num is None else f"{num:g}",
-                value_num=num,
-                unit=unit,
-                qualifier=qualifier,
-            )
+        elif label in ("MONEY", "PERCENT", "CARDINAL", "QUANTITY"):
+            fact = _numeric_fact(ent, sentence)
+            if fact is not None:
+                yield fact
         elif label == "DATE":
             value, resolution = resolve_date(ent.text, published)
             start, end = _trim(text, ent.start_char, ent.end_char, article=False)
