@@ -234,7 +234,14 @@ def fetch_feeds(ctx: RunContext) -> dict:
                 continue
             new = 0
             for entry in parsed.entries:
-                canon = canonical_url(entry.link)
+                try:
+                    canon = canonical_url(entry.link)
+                    if not canon.startswith(("http://", "https://")):
+                        raise ValueError("not an http(s) URL")
+                except ValueError as exc:
+                    rec.count("invalid_links")
+                    rec.record(feed=spec.name, url=entry.link[:2000], error_class="invalid_link", error=str(exc))
+                    continue
                 if canon in seen_in_run:
                     rec.count("url_duplicates")
                     continue

@@ -154,6 +154,7 @@ def test_a_broken_feed_does_not_stop_the_run(tmp_path, newsroom):
         f"  - {{name: down, url: '{base}/errors/500', site: x}}\n"
         f"  - {{name: html, url: '{base}/hostile/html-as-feed.xml', site: x}}\n"
         f"  - {{name: private, url: '{base}/hostile/redirect-private', site: x}}\n"
+        f"  - {{name: badlinks, url: '{base}/hostile/bad-links.xml', site: x}}\n"
     )
     ctx = RunContext.create(HOUR, Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds))
     run_cycle(ctx)
@@ -161,6 +162,10 @@ def test_a_broken_feed_does_not_stop_the_run(tmp_path, newsroom):
     errors = {r["feed"]: r["error_class"] for r in runs if r["stage"] == "fetch_feeds" and r["error_class"]}
     assert errors["down"] == "http_500" and errors["private"] == "blocked_address"
     assert errors["html"] == "not_a_feed" and errors["broken"] in ("malformed_feed", "not_a_feed")
+    link_errors = [r for r in runs if r["feed"] == "badlinks" and r["error_class"] == "invalid_link"]
+    assert len(link_errors) >= 3  # javascript:, ftp:, mailto:, the broken IPv6 literal
+    fetch_errors = {r["error_class"] for r in runs if r["stage"] == "fetch_pages" and r["error_class"]}
+    assert fetch_errors <= {"invalid_url", "connection_error", "http_404", "blocked_address"}
     assert _table(ctx, "articles").num_rows >= 10
 
 

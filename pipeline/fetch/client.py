@@ -121,6 +121,12 @@ class Fetcher:
         except httpx.HTTPError as exc:
             result.final_url, result.error_class = current, "connection_error"
             result.error = f"{type(exc).__name__}: {exc} fetching {current}"
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            result.final_url, result.error_class = current, "invalid_url"
+            result.error = f"cannot fetch {current!r}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - a fetch never takes the run down; the class says where to look
+            result.final_url, result.error_class = current, "fetch_error"
+            result.error = f"unexpected {type(exc).__name__} fetching {current}: {exc}"
         result.seconds = time.monotonic() - started
         return result
 

@@ -7,7 +7,7 @@ Routes:
 - ``/_newsroom/feeds.yaml``: a feed registry pointing at this server.
 - ``/errors/<status>[?retry_after=N]``: that HTTP status.
 - ``/hostile/…``: redirect-loop, redirect-private, huge (50 MB), drip (a byte a second),
-  gzip-bomb, malformed.xml, html-as-feed.xml, empty.xml, cp1252-as-utf8.xml.
+  gzip-bomb, malformed.xml, html-as-feed.xml, empty.xml, cp1252-as-utf8.xml, bad-links.xml.
 Only ever binds to loopback.
 """
 
@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -141,6 +142,25 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if name == "html-as-feed.xml":
             return self._send(200, "<html><body><h1>Welcome to our homepage</h1></body></html>", "text/html")
+        if name == "bad-links.xml":
+            links = [
+                "javascript:alert(1)",
+                "http://[::1",
+                "ftp://example.com/file",
+                "mailto:desk@example.com",
+                "http://127.0.0.1:99999/port",
+                "http://exa mple.com/space",
+                f"{base}/daily-herald/",
+                "/relative",
+            ]
+            items = "".join(
+                f"<item><title>link {i}</title><link>{escape(link)}</link></item>" for i, link in enumerate(links)
+            )
+            return self._send(
+                200,
+                f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bad links</title>{items}</channel></rss>',
+                "application/rss+xml",
+            )
         if name == "empty.xml":
             return self._send(200, b"", "application/rss+xml")
         if name == "cp1252-as-utf8.xml":

@@ -11,6 +11,7 @@ import calendar
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import feedparser
 from dateutil import parser as dateutil_parser
@@ -114,7 +115,7 @@ def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
     try:
         kind = _sniff(data)
         if kind == "json":
-            return _parse_jsonfeed(data)
+            return _parse_jsonfeed(data, url)
         if kind == "sitemap":
             return _parse_sitemap(data)
         return _parse_xml_feed(data, url)
@@ -164,7 +165,7 @@ def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
     return result
 
 
-def _parse_jsonfeed(data: bytes) -> ParsedFeed:
+def _parse_jsonfeed(data: bytes, url: str = "") -> ParsedFeed:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -181,7 +182,7 @@ def _parse_jsonfeed(data: bytes) -> ParsedFeed:
             continue
         entries.append(
             Entry(
-                link=link.strip(),
+                link=urljoin(url, link.strip()) if url else link.strip(),
                 title=item.get("title") if isinstance(item.get("title"), str) else None,
                 published=parse_datetime(item.get("date_published") or item.get("date_modified")),
                 id=str(item["id"]) if item.get("id") is not None else None,

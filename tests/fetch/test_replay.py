@@ -8,10 +8,23 @@ def test_replay_answers_from_raw_and_reports_the_unrecorded(tmp_path):
     raw = RawStore(tmp_path)
     when = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
     recorded = [
-        {"url": "https://a.example/rss", "final_url": "https://a.example/rss", "status": 200,
-         "content_type": "application/rss+xml", "raw_ref": raw.put(b"<rss/>"), "fetched_at": when},
-        {"url": "https://a.example/gone", "final_url": "https://a.example/gone", "status": 404,
-         "error_class": "http_404", "error": "HTTP 404", "raw_ref": None, "fetched_at": when},
+        {
+            "url": "https://a.example/rss",
+            "final_url": "https://a.example/rss",
+            "status": 200,
+            "content_type": "application/rss+xml",
+            "raw_ref": raw.put(b"<rss/>"),
+            "fetched_at": when,
+        },
+        {
+            "url": "https://a.example/gone",
+            "final_url": "https://a.example/gone",
+            "status": 404,
+            "error_class": "http_404",
+            "error": "HTTP 404",
+            "raw_ref": None,
+            "fetched_at": when,
+        },
         {"url": "https://a.example/lost", "status": 200, "raw_ref": "sha256:" + "0" * 64, "fetched_at": when},
     ]
     with ReplayFetcher(recorded, raw) as fetcher:
