@@ -9,7 +9,7 @@ import pytest
 from newsflow import storage
 from newsflow.cycle import RunContext, run_cycle, summarize
 from newsflow.newsroom.content import load_articles
-from tests.conftest import HOUR
+from tests.conftest import HOUR, SEED_TXT
 
 DATASETS = ("articles", "facts", "quarantine", "runs", "fetches")
 
@@ -46,6 +46,8 @@ def test_articles_content(first_run):
     assert all("utm_" not in a["canonical_url"] for a in articles)
     seed = next(a for a in articles if a["title"].startswith("North Korea"))
     assert "Update hourly" not in seed["body"] and seed["published"].year == 2019
+    seed_paragraphs = [p for p in SEED_TXT.read_text(encoding="utf-8").split("\n\n")[2:] if len(p.split()) > 5]
+    assert seed["body"].split("\n\n") == [p.strip() for p in seed_paragraphs]
     assert {a["site"] for a in articles} == {"daily-herald", "metro-wire", "globe-post"}
     assert next(a for a in articles if "harborfront" in a["url"])["is_truncated"]
 

@@ -7,7 +7,8 @@ Routes:
 - ``/_newsroom/feeds.yaml``: a feed registry pointing at this server.
 - ``/errors/<status>[?retry_after=N]``: that HTTP status.
 - ``/hostile/…``: redirect-loop, redirect-private, huge (50 MB), drip (a byte a second),
-  gzip-bomb, malformed.xml, html-as-feed.xml, empty.xml, cp1252-as-utf8.xml, bad-links.xml.
+  gzip-bomb, malformed.xml, html-as-feed.xml, empty.xml, cp1252-as-utf8.xml, bad-links.xml,
+  billion-laughs.xml, xxe.xml.
 Only ever binds to loopback.
 """
 
@@ -159,6 +160,23 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(
                 200,
                 f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bad links</title>{items}</channel></rss>',
+                "application/rss+xml",
+            )
+        if name == "billion-laughs.xml":
+            entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+            return self._send(
+                200,
+                f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY l0 "lol">{entities}]><rss version="2.0">'
+                f"<channel><title>&l9;</title><item><title>t</title><link>{base}/daily-herald/</link>"
+                "</item></channel></rss>",
+                "application/rss+xml",
+            )
+        if name == "xxe.xml":
+            return self._send(
+                200,
+                '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                '<rss version="2.0"><channel><title>t</title><item><title>&x;</title>'
+                f"<link>{base}/daily-herald/</link></item></channel></rss>",
                 "application/rss+xml",
             )
         if name == "empty.xml":

@@ -110,3 +110,18 @@ def test_feedparser_corpus_never_crashes():
         outcomes[parsed.error_class] = outcomes.get(parsed.error_class, 0) + 1
     assert sum(outcomes.values()) == len(files)
     assert outcomes.get("parse_error", 0) == 0, outcomes  # the catch-all must never be needed
+
+
+def test_billion_laughs_is_not_expanded(newsroom):
+    import time
+
+    body = httpx.get(newsroom.base_url + "/hostile/billion-laughs.xml").content
+    started = time.monotonic()
+    parsed = parse_feed(body)
+    assert time.monotonic() - started < 10
+    assert all(len(e.title or "") < 1000 for e in parsed.entries)
+
+
+def test_external_entities_are_not_resolved(newsroom):
+    parsed = parse_feed(httpx.get(newsroom.base_url + "/hostile/xxe.xml").content)
+    assert all("root:" not in (e.title or "") for e in parsed.entries)
