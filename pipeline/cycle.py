@@ -162,7 +162,8 @@ def _save_runs(ctx: RunContext, recorder: StageRecorder) -> dict:
     return dict(recorder.counts)
 
 
-def _fetch_row(ctx: RunContext, res, kind: str, feed: str | None, raw_ref: str | None) -> dict:
+def _keep_fetch(ctx: RunContext, res, kind: str, feed: str | None) -> dict:
+    """Store a response's body in the raw zone and return its ``fetches`` row (with the raw ref)."""
     return {
         "url": res.url,
         "final_url": res.final_url,
@@ -176,88 +177,52 @@ def _fetch_row(ctx: RunContext, res, kind: str, feed: str | None, raw_ref: str |
         "seconds": res.seconds,
         "error_class": res.error_class,
         "error": res.error,
-        "raw_ref": raw_ref,
+        "raw_ref": ctx.raw.put(res.body) if res.body else None,
         "fetched_at": res.fetched_at,
         "run_id": ctx.run_id,
     }
 
 
+def _record_failure(rec: StageRecorder, res, feed: str, error_class: str | None, error: str | None) -> None:
+    rec.record(feed=feed, url=res.url, seconds=res.seconds, nbytes=len(res.body), error_class=error_class, error=error)
+
+
 # ---------------------------------------------------------------- stages
+
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
+SITEMAP_CHILDREN_MAX = 50
 
 
 def fetch_feeds(ctx: RunContext) -> dict:
     """Fetch every enabled feed, keep the raw documents, and stage the links not seen before."""
     rec = StageRecorder(ctx.run_id, ctx.logical_hour, "fetch_feeds")
     registry = load_registry(ctx.feeds_file)
-    raw = ctx.raw
     fetch_rows: list[dict] = []
     links: list[dict] = []
     seen_in_run: set[str] = set()
     feeds = registry.enabled
     with _open_fetcher(ctx, registry) as fetcher:
-        results = fetcher.fetch_many(
-            [f.url for f in feeds],
-            accept="application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8",
-        )
-        for spec, res in zip(feeds, results, strict=True):
+        for spec, res in zip(feeds, fetcher.fetch_many([f.url for f in feeds], accept=FEED_ACCEPT), strict=True):
             rec.count("feeds")
-            raw_ref = raw.put(res.body) if res.body else None
-            fetch_rows.append(_fetch_row(ctx, res, "feed", spec.name, raw_ref))
+            fetch_rows.append(_keep_fetch(ctx, res, "feed", spec.name))
             if not res.ok:
-                rec.record(
-                    feed=spec.name,
-                    url=spec.url,
-                    seconds=res.seconds,
-                    nbytes=len(res.body),
-                    error_class=res.error_class or f"http_{res.status}",
-                    error=res.error,
-                )
+                _record_failure(rec, res, spec.name, res.error_class or f"http_{res.status}", res.error)
                 continue
             parsed = parse_feed(res.body, res.final_url or spec.url)
             # A sitemap index lists child sitemaps: follow them one level down.
-            if parsed.children:
-                child_results = fetcher.fetch_many(parsed.children[:50])
-                for child in child_results:
-                    child_ref = raw.put(child.body) if child.body else None
-                    fetch_rows.append(_fetch_row(ctx, child, "feed", spec.name, child_ref))
-                    if child.ok:
-                        parsed.entries.extend(parse_feed(child.body, child.final_url or child.url).entries)
+            for child in fetcher.fetch_many(parsed.children[:SITEMAP_CHILDREN_MAX], accept=FEED_ACCEPT):
+                fetch_rows.append(_keep_fetch(ctx, child, "feed", spec.name))
+                child_parsed = parse_feed(child.body, child.final_url or child.url) if child.ok else None
+                if child_parsed is None or child_parsed.error_class:
+                    error_class = child.error_class if child_parsed is None else child_parsed.error_class
+                    _record_failure(rec, child, spec.name, error_class, child.error or child_parsed.error)
+                else:
+                    parsed.entries.extend(child_parsed.entries)
             if parsed.error_class:
-                rec.record(
-                    feed=spec.name,
-                    url=spec.url,
-                    seconds=res.seconds,
-                    nbytes=len(res.body),
-                    error_class=parsed.error_class,
-                    error=parsed.error,
-                )
+                _record_failure(rec, res, spec.name, parsed.error_class, parsed.error)
                 continue
-            new = 0
-            for entry in parsed.entries:
-                try:
-                    canon = canonical_url(entry.link)
-                    if not canon.startswith(("http://", "https://")):
-                        raise ValueError("not an http(s) URL")
-                except ValueError as exc:
-                    rec.count("invalid_links")
-                    rec.record(feed=spec.name, url=entry.link[:2000], error_class="invalid_link", error=str(exc))
-                    continue
-                if canon in seen_in_run:
-                    rec.count("url_duplicates")
-                    continue
-                seen_in_run.add(canon)
-                new += 1
-                links.append(
-                    {
-                        "url": entry.link,
-                        "canonical_url": canon,
-                        "feed": spec.name,
-                        "site": spec.site,
-                        "entry_title": entry.title,
-                        "entry_published": entry.published,
-                        "entry_id": entry.id,
-                    }
-                )
+            new = _collect_links(rec, spec, parsed.entries, seen_in_run, links)
             rec.count("entries", len(parsed.entries))
             rec.record(
                 feed=spec.name,
@@ -276,38 +241,61 @@ def fetch_feeds(ctx: RunContext) -> dict:
     return _save_runs(ctx, rec)
 
 
+def _collect_links(rec: StageRecorder, spec, entries, seen_in_run: set[str], links: list[dict]) -> int:
+    """Append the entries' links not yet seen in this run; returns how many were new."""
+    new = 0
+    for entry in entries:
+        try:
+            canon = canonical_url(entry.link)
+            if not canon.startswith(("http://", "https://")):
+                raise ValueError("not an http(s) URL")
+        except ValueError as exc:
+            rec.count("invalid_links")
+            rec.record(feed=spec.name, url=entry.link[:2000], error_class="invalid_link", error=str(exc))
+            continue
+        if canon in seen_in_run:
+            rec.count("url_duplicates")
+            continue
+        seen_in_run.add(canon)
+        new += 1
+        links.append(
+            {
+                "url": entry.link,
+                "canonical_url": canon,
+                "feed": spec.name,
+                "site": spec.site,
+                "entry_title": entry.title,
+                "entry_published": entry.published,
+                "entry_id": entry.id,
+            }
+        )
+    return new
+
+
 def fetch_pages(ctx: RunContext) -> dict:
     """Download every new link's page into the raw zone; failures are recorded per URL."""
     rec = StageRecorder(ctx.run_id, ctx.logical_hour, "fetch_pages")
     links = _load(ctx, "links").to_pylist()
     registry = load_registry(ctx.feeds_file)
-    raw = ctx.raw
     pages: list[dict] = []
     fetch_rows: list[dict] = []
     with _open_fetcher(ctx, registry) as fetcher:
         results = fetcher.fetch_many([row["url"] for row in links], accept="text/html,application/xhtml+xml")
     for link, res in zip(links, results, strict=True):
-        raw_ref = raw.put(res.body) if res.body else None
-        fetch_rows.append(_fetch_row(ctx, res, "page", link["feed"], raw_ref))
+        row = _keep_fetch(ctx, res, "page", link["feed"])
+        fetch_rows.append(row)
         rec.count("pages")
         rec.count("bytes", len(res.body))
-        if not res.ok:
-            rec.record(
-                feed=link["feed"],
-                url=link["url"],
-                seconds=res.seconds,
-                nbytes=len(res.body),
-                error_class=res.error_class,
-                error=res.error,
-            )
-        else:
+        if res.ok:
             rec.count("ok")
+        else:
+            _record_failure(rec, res, link["feed"], res.error_class or f"http_{res.status}", res.error)
         pages.append(
             {
                 **link,
                 "final_url": res.final_url,
                 "status": res.status,
-                "raw_ref": raw_ref if res.ok else None,
+                "raw_ref": row["raw_ref"] if res.ok else None,
                 "fetched_at": res.fetched_at,
                 "error_class": res.error_class,
             }

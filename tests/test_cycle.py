@@ -209,3 +209,23 @@ def test_replay_without_a_recording_says_what_to_do(tmp_path, feeds_file):
     ctx = RunContext.create(HOUR, Settings.from_env(data_root=tmp_path, feeds_file=feeds_file), replay=True)
     with pytest.raises(FileNotFoundError, match="without --replay"):
         run_cycle(ctx)
+
+
+def test_sitemap_index_is_followed_one_level(tmp_path, newsroom):
+    from newsflow.config import Settings
+
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        "fetch: {allow_networks: [127.0.0.0/8]}\nfeeds:\n"
+        f"  - {{name: index, url: '{newsroom.base_url}/globe-post/sitemap-index.xml', site: globe-post}}\n"
+    )
+    ctx = RunContext.create(HOUR, Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds))
+    from newsflow import cycle
+
+    counts = cycle.fetch_feeds(ctx)
+    assert counts["new_links"] == sum(1 for a in load_articles() if a.site == "globe-post")
+    fetched = storage.read_staging(ctx.stage_file("fetches-feeds")).column("url").to_pylist()
+    assert fetched == [
+        f"{newsroom.base_url}/globe-post/sitemap-index.xml",
+        f"{newsroom.base_url}/globe-post/news-sitemap.xml",
+    ]

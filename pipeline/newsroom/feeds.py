@@ -8,6 +8,7 @@
 | /metro-wire/full.rss           | RSS 2.0 with content:encoded   | the newest 6, full text                  |
 | /globe-post/feed.json          | JSON Feed 1.1                  | every Globe Post story but the archive   |
 | /globe-post/news-sitemap.xml   | Google News sitemap            | every Globe Post story, archive included |
+| /globe-post/sitemap-index.xml  | sitemap index (not registered) | the news sitemap                         |
 """
 
 from __future__ import annotations
@@ -146,8 +147,21 @@ CONTENT_TYPES = {
 }
 
 
+SITEMAP_INDEX = "/globe-post/sitemap-index.xml"  # served, not in feeds.yaml: it lists the news sitemap
+
+
+def _sitemap_index(base: str, clock: datetime) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{base}/globe-post/news-sitemap.xml</loc><lastmod>{_iso(clock)}</lastmod></sitemap>"
+        "</sitemapindex>\n"
+    )
+
+
 def render_feed(path: str, base: str, clock: datetime) -> tuple[str, str] | None:
     """``(body, content_type)`` of the feed at ``path``, or None if there is no such feed."""
+    if path == SITEMAP_INDEX:
+        return _sitemap_index(base, clock), CONTENT_TYPES["sitemap"]
     if path not in FEEDS:
         return None
     site, kind = FEEDS[path]
