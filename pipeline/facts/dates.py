@@ -57,6 +57,13 @@ def _nearest_year(month: int, day: int | None, published: date) -> int:
 
 def resolve_date(text: str, published: date | None) -> tuple[str | None, str | None]:
     """``(value, resolution)`` for a date expression; ``(None, None)`` when it cannot be placed."""
+    try:
+        return _resolve(text, published)
+    except (ValueError, OverflowError):  # arithmetic past year 1 or 9999: not a date we can place
+        return None, None
+
+
+def _resolve(text: str, published: date | None) -> tuple[str | None, str | None]:
     t = text.lower().strip().replace("’", "'")
     t = re.sub(r"'s$", "", t)
 

@@ -69,8 +69,22 @@ class ParsedFeed:
     error: str | None = None
 
 
+EARLIEST_YEAR = 1900  # earlier dates in news metadata are placeholders ("0001-01-01"), not history
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # another placeholder: a zero timestamp
+
+
+def _real_date(dt: datetime | None) -> datetime | None:
+    if dt is None or dt.year < EARLIEST_YEAR or dt == EPOCH:
+        return None
+    return dt
+
+
 def parse_datetime(value: object) -> datetime | None:
-    """ISO-8601/RFC 3339 (with ``Z``) or a bare date, as an aware UTC datetime; None if unparseable."""
+    """ISO-8601/RFC 3339 (with ``Z``), RFC 822 or a bare date, as an aware UTC datetime.
+
+    None if unparseable or a placeholder (year < 1900, the Unix epoch), so that a later metadata
+    source can supply the real date.
+    """
     if not value or not isinstance(value, str):
         return None
     text = value.strip()[:100]
@@ -79,14 +93,17 @@ def parse_datetime(value: object) -> datetime | None:
     except ValueError:
         parsed = feedparser_parse_date(text)  # RFC 822 and many other feed date dialects
         if parsed is not None:
-            return _struct_to_dt(parsed)
+            return _real_date(_struct_to_dt(parsed))
         try:
             dt = dateutil_parser.parse(text, tzinfos=_TZINFOS)
         except (ValueError, OverflowError, TypeError):
             return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        return _real_date(dt.astimezone(UTC))
+    except OverflowError:
+        return None
 
 
 def _struct_to_dt(value: object) -> datetime | None:
@@ -148,7 +165,7 @@ def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
             Entry(
                 link=link.strip(),
                 title=(e.get("title") or None),
-                published=_struct_to_dt(e.get("published_parsed") or e.get("updated_parsed")),
+                published=_real_date(_struct_to_dt(e.get("published_parsed") or e.get("updated_parsed"))),
                 id=e.get("id") or None,
                 summary=e.get("summary") or None,
                 content=content,

@@ -46,3 +46,8 @@ def test_unplaceable_expressions_stay_unresolved(text):
 def test_relative_dates_need_a_publish_date():
     assert resolve_date("Monday", None) == (None, None)
     assert resolve_date("February 12, 2017", None) == ("2017-02-12", "day")
+
+
+@pytest.mark.parametrize(("text", "published"), [("last Friday", date(1, 1, 1)), ("tomorrow", date(9999, 12, 31))])
+def test_dates_beyond_the_calendar_are_unresolved_not_crashes(text, published):
+    assert resolve_date(text, published) == (None, None)

@@ -125,3 +125,8 @@ def test_billion_laughs_is_not_expanded(newsroom):
 def test_external_entities_are_not_resolved(newsroom):
     parsed = parse_feed(httpx.get(newsroom.base_url + "/hostile/xxe.xml").content)
     assert all("root:" not in (e.title or "") for e in parsed.entries)
+
+
+@pytest.mark.parametrize("placeholder", ["0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "0001-01-01"])
+def test_placeholder_dates_are_not_dates(placeholder):
+    assert parse_datetime(placeholder) is None
