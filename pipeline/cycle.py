@@ -209,11 +209,13 @@ def fetch_feeds(ctx: RunContext) -> dict:
             if not res.ok:
                 _record_failure(rec, res, spec.name, res.error_class or f"http_{res.status}", res.error)
                 continue
-            parsed = parse_feed(res.body, res.final_url or spec.url)
+            parsed = parse_feed(res.body, res.final_url or spec.url, res.content_type)
             # A sitemap index lists child sitemaps: follow them one level down.
             for child in fetcher.fetch_many(parsed.children[:SITEMAP_CHILDREN_MAX], accept=FEED_ACCEPT):
                 fetch_rows.append(_keep_fetch(ctx, child, "feed", spec.name))
-                child_parsed = parse_feed(child.body, child.final_url or child.url) if child.ok else None
+                child_parsed = (
+                    parse_feed(child.body, child.final_url or child.url, child.content_type) if child.ok else None
+                )
                 if child_parsed is None or child_parsed.error_class:
                     error_class = child.error_class if child_parsed is None else child_parsed.error_class
                     _record_failure(rec, child, spec.name, error_class, child.error or child_parsed.error)

@@ -125,8 +125,9 @@ def _sniff(data: bytes) -> str:
     return "xml"
 
 
-def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
-    """Parse any supported feed document. ``url`` resolves relative links."""
+def parse_feed(data: bytes, url: str = "", content_type: str | None = None) -> ParsedFeed:
+    """Parse any supported feed document. ``url`` resolves relative links; ``content_type`` is the
+    server's header, whose charset feedparser weighs against the XML declaration."""
     if not data or not data.strip():
         return ParsedFeed(format=None, error_class="empty_document", error=f"empty response body from {url}")
     try:
@@ -135,15 +136,19 @@ def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
             return _parse_jsonfeed(data, url)
         if kind == "sitemap":
             return _parse_sitemap(data)
-        return _parse_xml_feed(data, url)
+        return _parse_xml_feed(data, url, content_type)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a recorded error, never a crash
         return ParsedFeed(format=None, error_class="parse_error", error=f"{type(exc).__name__}: {exc}")
 
 
-def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
+def _parse_xml_feed(data: bytes, url: str, content_type: str | None) -> ParsedFeed:
+    # Without a content type feedparser flags every document as bozo ("no Content-type specified").
+    headers = {"content-type": content_type or "application/xml"}
+    if url:
+        headers["content-location"] = url
     parsed = feedparser.parse(
         data,
-        response_headers={"content-location": url} if url else None,
+        response_headers=headers,
         sanitize_html=False,
         resolve_relative_uris=True,
     )
