@@ -27,7 +27,7 @@ from newsflow.dedup.index import HistoryIndex
 from newsflow.fetch import Fetcher
 from newsflow.fetch.replay import ReplayFetcher
 from newsflow.raw import RawStore
-from newsflow.runs import StageRecorder
+from newsflow.runs import StageRecorder, progress_logger
 from newsflow.sources.parse import parse_feed
 from newsflow.sources.registry import load_registry
 
@@ -282,7 +282,11 @@ def fetch_pages(ctx: RunContext) -> dict:
     pages: list[dict] = []
     fetch_rows: list[dict] = []
     with _open_fetcher(ctx, registry) as fetcher:
-        results = fetcher.fetch_many([row["url"] for row in links], accept="text/html,application/xhtml+xml")
+        results = fetcher.fetch_many(
+            [row["url"] for row in links],
+            accept="text/html,application/xhtml+xml",
+            progress=progress_logger("fetch_pages", len(links), "pages"),
+        )
     for link, res in zip(links, results, strict=True):
         row = _keep_fetch(ctx, res, "page", link["feed"])
         fetch_rows.append(row)
@@ -314,7 +318,10 @@ def extract(ctx: RunContext) -> dict:
     rec = StageRecorder(ctx.run_id, ctx.logical_hour, "extract")
     raw = ctx.raw
     articles: list[dict] = []
-    for page in _load(ctx, "pages").to_pylist():
+    pages = _load(ctx, "pages").to_pylist()
+    tick = progress_logger("extract", len(pages), "pages")
+    for page in pages:
+        tick()
         if not page["raw_ref"]:
             continue
         try:

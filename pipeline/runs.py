@@ -20,6 +20,22 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def progress_logger(stage: str, total: int, what: str = "items", steps: int = 10):
+    """A callback to call once per item; logs ``stage: 40/400 items`` about ``steps`` times in all.
+
+    Task logs in the Airflow UI show these lines while a long stage runs.
+    """
+    every = max(1, total // steps)
+    done = {"n": 0}
+
+    def tick(*_: object) -> None:
+        done["n"] += 1
+        if done["n"] % every == 0 or done["n"] == total:
+            log.info("%s: %d/%d %s", stage, done["n"], total, what)
+
+    return tick
+
+
 class StageRecorder:
     """Collects the ``runs`` rows of one stage of one run."""
 
