@@ -64,3 +64,12 @@ def test_duplicate_ids_are_quarantined():
 def test_empty_table_passes_through():
     outcome = validate_table("articles", to_table("articles", []), id_column="article_id")
     assert outcome.good.num_rows == 0 and outcome.quarantined == []
+
+
+def test_repeated_validation_leaves_no_assets_behind():
+    from newsflow.validate import _context
+
+    for _ in range(3):
+        validate_table("articles", to_table("articles", [_row(0)]), id_column="article_id")
+    source = _context().data_sources.get("newsflow-articles")
+    assert source.assets == []
