@@ -117,7 +117,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             ex, _ = _read_article(path)
             out = {"path": str(path), **ex.as_json()}
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad file is an error line, not the end
             out, status = {"path": str(path), "error": f"{type(exc).__name__}: {exc}"}, 1
         if args.json:
             print(json.dumps(out, ensure_ascii=False))
@@ -135,7 +135,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             ex, text = _read_article(path)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad file is an error line, not the end
             print(json.dumps({"path": str(path), "error": f"{type(exc).__name__}: {exc}"}))
             status = 1
             continue

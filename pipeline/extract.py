@@ -341,8 +341,9 @@ def _drop_title_line(paragraphs: list[str], title: str | None) -> list[str]:
 def extract_html(page: bytes | str, url: str | None = None) -> Extracted:
     """Extract one article page. An empty ``body`` means no article text was found (e.g. video only)."""
     result = Extracted(url=url)
+    data = page.encode("utf-8") if isinstance(page, str) else page  # lxml refuses str with an XML declaration
     try:
-        tree = lxml_html.fromstring(page if page else b"<html></html>")
+        tree = lxml_html.fromstring(data if data and data.strip() else b"<html></html>")
     except (ValueError, lxml_html.etree.ParserError):
         tree = lxml_html.fromstring(b"<html></html>")
     meta = _page_metadata(tree)

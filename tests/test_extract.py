@@ -96,3 +96,11 @@ def test_clean_paragraphs_keeps_mid_body_subheads_and_cjk():
         "Second sentence.",
         "日本語の文です。",
     ]
+
+
+def test_str_input_with_xml_declaration_keeps_metadata(newsroom):
+    article = next(a for a in load_articles() if a.site == "daily-herald" and a.kind == "standard")
+    html = httpx.get(newsroom.base_url + article.path).text
+    ex = extract_html('<?xml version="1.0" encoding="utf-8"?>\n' + html)
+    assert ex.published is not None and ex.published_source == "jsonld"
+    assert article.paragraphs[0] in ex.body
