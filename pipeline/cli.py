@@ -110,6 +110,10 @@ def _read_article(path: Path):
     return extract_html(data), None
 
 
+def _error_line(path: Path, exc: Exception) -> dict:
+    return {"path": str(path), "error": f"{type(exc).__name__}: {exc}"}
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
@@ -118,7 +122,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             ex, _ = _read_article(path)
             out = {"path": str(path), **ex.as_json()}
         except Exception as exc:  # noqa: BLE001 - one bad file is an error line, not the end
-            out, status = {"path": str(path), "error": f"{type(exc).__name__}: {exc}"}, 1
+            out, status = _error_line(path, exc), 1
         if args.json:
             print(json.dumps(out, ensure_ascii=False))
         else:
@@ -126,42 +130,49 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
-def cmd_facts(args: argparse.Namespace) -> int:
+def _fact_lines(path: Path, published: date | None) -> list[dict]:
     from newsflow.facts import extract_facts
 
-    published = date.fromisoformat(args.published) if args.published else None
-    status = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            ex, text = _read_article(path)
-        except Exception as exc:  # noqa: BLE001 - one bad file is an error line, not the end
-            print(json.dumps({"path": str(path), "error": f"{type(exc).__name__}: {exc}"}))
-            status = 1
-            continue
-        # A .txt file's offsets index its text exactly as read; HTML offsets index the extracted body.
-        text = text if text is not None else ex.body
-        anchor = published or (ex.published.date() if ex.published else None)
-        for fact in extract_facts(text, anchor):
-            row = fact.as_dict()
-            value = row["value_num"] if fact.fact_type in NUMERIC_FACTS else row["value"]
-            out = {
+    ex, text = _read_article(path)
+    # A .txt file's offsets index its text exactly as read; HTML offsets index the extracted body.
+    text = text if text is not None else ex.body
+    anchor = published or (ex.published.date() if ex.published else None)
+    lines = []
+    for fact in extract_facts(text, anchor):
+        lines.append(
+            {
                 "path": str(path),
                 "fact_type": fact.fact_type,
                 "label": fact.label,
                 "text": fact.text,
                 "start": fact.start,
                 "end": fact.end,
-                "value": value,
+                "value": fact.value_num if fact.fact_type in NUMERIC_FACTS else fact.value,
                 "speaker": fact.speaker,
                 "unit": fact.unit,
                 "qualifier": fact.qualifier,
                 "resolution": fact.resolution,
             }
+        )
+    return lines
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    published = date.fromisoformat(args.published) if args.published else None
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            lines = _fact_lines(path, published)
+        except Exception as exc:  # noqa: BLE001 - one bad file is an error line, not the end
+            lines, status = [_error_line(path, exc)], 1
+        for line in lines:
             if args.json:
-                print(json.dumps(out, ensure_ascii=False))
+                print(json.dumps(line, ensure_ascii=False))
+            elif "error" in line:
+                print(f"== {path}: {line['error']}")
             else:
-                print(f"{fact.fact_type:<9} {fact.label:<9} {fact.text!r} -> {value}")
+                print(f"{line['fact_type']:<9} {line['label']:<9} {line['text']!r} -> {line['value']}")
     return status
 
 

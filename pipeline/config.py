@@ -15,24 +15,16 @@ from newsflow import __version__
 DEFAULT_USER_AGENT = f"newsflow/{__version__} (+https://github.com/newsflow/newsflow; news ingestion bot)"
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default: float, cast: type = float):
+    """``cast(os.environ[name])``, or ``default`` when unset; a bad value says how to fix it."""
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return cast(raw)
     except ValueError as exc:
-        raise ValueError(f"{name}={raw!r} is not a whole number; unset it or give e.g. {name}={default}") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name}={raw!r} is not a number; unset it or give e.g. {name}={default}") from exc
+        kind = "a whole number" if cast is int else "a number"
+        raise ValueError(f"{name}={raw!r} is not {kind}; unset it or give e.g. {name}={default}") from exc
 
 
 @dataclass(frozen=True)
@@ -59,13 +51,13 @@ class Settings:
             data_root=Path(os.environ.get("NEWSFLOW_DATA", "data")),
             feeds_file=Path(os.environ.get("NEWSFLOW_FEEDS", "feeds.yaml")),
             user_agent=os.environ.get("NEWSFLOW_USER_AGENT", DEFAULT_USER_AGENT),
-            connect_timeout=_env_float("NEWSFLOW_CONNECT_TIMEOUT", cls.connect_timeout),
-            read_timeout=_env_float("NEWSFLOW_READ_TIMEOUT", cls.read_timeout),
-            total_timeout=_env_float("NEWSFLOW_TOTAL_TIMEOUT", cls.total_timeout),
-            max_bytes=_env_int("NEWSFLOW_MAX_BYTES", cls.max_bytes),
-            max_redirects=_env_int("NEWSFLOW_MAX_REDIRECTS", cls.max_redirects),
-            concurrency=_env_int("NEWSFLOW_CONCURRENCY", cls.concurrency),
-            per_host_concurrency=_env_int("NEWSFLOW_PER_HOST_CONCURRENCY", cls.per_host_concurrency),
+            connect_timeout=_env_number("NEWSFLOW_CONNECT_TIMEOUT", cls.connect_timeout),
+            read_timeout=_env_number("NEWSFLOW_READ_TIMEOUT", cls.read_timeout),
+            total_timeout=_env_number("NEWSFLOW_TOTAL_TIMEOUT", cls.total_timeout),
+            max_bytes=_env_number("NEWSFLOW_MAX_BYTES", cls.max_bytes, int),
+            max_redirects=_env_number("NEWSFLOW_MAX_REDIRECTS", cls.max_redirects, int),
+            concurrency=_env_number("NEWSFLOW_CONCURRENCY", cls.concurrency, int),
+            per_host_concurrency=_env_number("NEWSFLOW_PER_HOST_CONCURRENCY", cls.per_host_concurrency, int),
             allow_networks=allow,
         )
         return replace(settings, **overrides) if overrides else settings
