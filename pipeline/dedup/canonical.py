@@ -40,9 +40,12 @@ TRACKING_PARAMS = {
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs", "oly_", "vero_", "at_")
 
 
+_TRACKING_LOWER = frozenset(p.lower() for p in TRACKING_PARAMS)
+
+
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
-    return lowered in {p.lower() for p in TRACKING_PARAMS} or lowered.startswith(TRACKING_PREFIXES)
+    return lowered in _TRACKING_LOWER or lowered.startswith(TRACKING_PREFIXES)
 
 
 def canonical_url(url: str) -> str:
