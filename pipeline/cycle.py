@@ -377,9 +377,6 @@ def dedup(ctx: RunContext) -> dict:
     """
     rec = StageRecorder(ctx.run_id, ctx.logical_hour, "dedup")
     rows = _load(ctx, "extracted").to_pylist()
-    if not rows:
-        _save(ctx, "deduped", storage.to_table("articles", []))
-        return _save_runs(ctx, rec)
     # Deterministic order: earliest published first, then id, so reruns pick the same originals.
     far_future = datetime.max.replace(tzinfo=UTC)
     rows.sort(key=lambda r: (r["published"] or far_future, r["article_id"]))
@@ -467,17 +464,18 @@ def publish(ctx: RunContext) -> dict:
     rec = StageRecorder(ctx.run_id, ctx.logical_hour, "publish")
     articles = _load(ctx, "valid")
     quarantine = _load(ctx, "quarantine")
+    facts_table = _load(ctx, "facts")
     deduped = _load(ctx, "deduped").to_pylist()
     fetches = pa.concat_tables([_load(ctx, "fetches-feeds"), _load(ctx, "fetches-pages")])
     run_tables = [_load(ctx, f"runs-{stage}") for stage in STAGES if ctx.stage_file(f"runs-{stage}").exists()]
     rec.count("articles", articles.num_rows)
     rec.count("quarantined", quarantine.num_rows)
-    rec.count("facts", _load(ctx, "facts").num_rows)
+    rec.count("facts", facts_table.num_rows)
     publish_rows = rec.finish()
     runs = pa.concat_tables([*run_tables, storage.to_table("runs", publish_rows)])
     tables = {
         "articles": articles,
-        "facts": _load(ctx, "facts"),
+        "facts": facts_table,
         "quarantine": quarantine,
         "runs": runs,
         "fetches": fetches,
