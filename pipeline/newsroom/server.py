@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -227,8 +228,6 @@ class NewsroomServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         """Clients that hang up mid-response (our fetcher does, on purpose) are not server errors."""
-        import sys
-
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError)):
             return
