@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 EXPECTATIONS_DIR = Path(
-    os.environ.get("NEWSFLOW_EXPECTATIONS", Path(__file__).resolve().parent.parent / "expectations")
+    os.environ.get("NEWSFLOW_EXPECTATIONS", Path(__file__).resolve().parents[3] / "expectations")
 )
 
 

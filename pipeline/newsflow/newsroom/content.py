@@ -22,7 +22,7 @@ def seed_dir() -> Path:
     env = os.environ.get("NEWSFLOW_SEED_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "seed"
+    return Path(__file__).resolve().parents[4] / "shared" / "seed"
 
 
 @dataclass(frozen=True)
