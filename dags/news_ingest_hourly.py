@@ -14,6 +14,7 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 from newsflow import cycle
 from newsflow.config import Settings
+from newsflow.context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +24,15 @@ QUARANTINE = Asset("newsflow://quarantine")
 RUNS = Asset("newsflow://runs")
 
 
-def _stage_task(name: str):
+def _stage_task(stage: cycle.Stage, **task_kwargs):
     """A task that runs one stage of ``newsflow.cycle``, logs its counts and passes the reference on."""
 
     def run_stage(ref: dict) -> dict:
-        counts = cycle.STAGE_FUNCTIONS[name](cycle.RunContext.from_ref(ref))
-        log.info("%s counts: %s", name, counts)
+        report = stage.run(RunContext.from_ref(ref))
+        log.info("%s counts: %s", stage.name, report.counts)
         return ref
 
-    return task(task_id=name, doc_md=cycle.STAGE_FUNCTIONS[name].__doc__)(run_stage)
+    return task(task_id=stage.name, doc_md=stage.doc, **task_kwargs)(run_stage)
 
 
 @dag(
@@ -60,21 +61,16 @@ def news_ingest_hourly():
         context = get_current_context()
         when = context.get("logical_date") or context["dag_run"].run_after
         overrides = {"feeds_file": context["params"]["feeds"]} if context["params"].get("feeds") else {}
-        ctx = cycle.RunContext.create(
+        ctx = RunContext.create(
             when, Settings.from_env(**overrides), run_id=context["run_id"], replay=bool(context["params"]["replay"])
         )
         log.info("hour %s, data root %s, feeds %s", ctx.logical_hour.isoformat(), ctx.data_root, ctx.feeds_file)
         return ctx.to_ref()
 
     ref = plan()
-    for name in cycle.STAGES[:-1]:  # fetch_feeds … facts: one task each, in order
-        ref = _stage_task(name)(ref)
-
-    @task(outlets=[ARTICLES, FACTS, QUARANTINE, RUNS], doc_md=cycle.publish.__doc__)
-    def publish(ref: dict) -> dict:
-        return cycle.publish(cycle.RunContext.from_ref(ref))
-
-    publish(ref)
+    for stage in cycle.STAGES:  # one task per stage, in the conveyor's order; publish emits the assets
+        outlets = [ARTICLES, FACTS, QUARANTINE, RUNS] if stage.name == "publish" else []
+        ref = _stage_task(stage, outlets=outlets)(ref)
 
 
 news_ingest_hourly()

@@ -47,3 +47,17 @@ def settings(tmp_path, feeds_file):
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED_TXT.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def published_hour(feeds_file, tmp_path_factory):
+    """One full cycle of HOUR over the newsroom, shared read-only by every test that inspects a
+    published hour (tests that rerun or change an hour make their own data root)."""
+    from newsflow.config import Settings
+    from newsflow.context import RunContext
+    from newsflow.cycle import run_cycle
+
+    settings = Settings.from_env(data_root=tmp_path_factory.mktemp("published") / "data", feeds_file=feeds_file)
+    ctx = RunContext.create(HOUR, settings)
+    run_cycle(ctx)
+    return settings, ctx

@@ -1,30 +1,43 @@
-"""The CLI contracts other tools call: extract, facts and run, as real subprocesses."""
+"""The CLI contracts other tools call: extract, facts, run and summary.
+
+Called in-process through ``newsflow.cli.main`` (the same parser and handlers the console script
+uses), plus one real subprocess as a smoke test of the installed entry point.
+"""
 
 import json
+import shutil
 import subprocess
 import sys
-from pathlib import Path
 
+import pytest
+
+from newsflow.cli import main
 from tests.conftest import SEED_FACTS, SEED_TXT
 
-NEWSFLOW = [sys.executable, "-m", "newsflow.cli"]
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def _run(*args, check=True):
-    return subprocess.run([*NEWSFLOW, *args], capture_output=True, text=True, check=check, timeout=300)
-
-
-def test_extract_seed_json():
-    out = _run("extract", str(SEED_TXT), "--json").stdout.strip().splitlines()
-    assert len(out) == 1
-    doc = json.loads(out[0])
+def test_subprocess_smoke_extract_seed_json():
+    result = subprocess.run(
+        [sys.executable, "-m", "newsflow.cli", "extract", str(SEED_TXT), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    (line,) = result.stdout.strip().splitlines()
+    doc = json.loads(line)
     assert set(doc) >= {"path", "title", "body", "published", "language", "url"}
     assert doc["path"] == str(SEED_TXT)
     assert doc["title"].startswith("North Korea") and doc["published"].startswith("2019-01-21")
     assert doc["language"] == "en" and "Update hourly" not in doc["body"]
 
 
-def test_extract_html_file(tmp_path, newsroom):
+def test_extract_html_file(tmp_path, newsroom, capsys):
     import httpx
 
     from newsflow.newsroom.content import load_articles
@@ -32,48 +45,72 @@ def test_extract_html_file(tmp_path, newsroom):
     seed = next(a for a in load_articles() if a.kind == "seed")
     page = tmp_path / "seed.html"
     page.write_bytes(httpx.get(newsroom.base_url + seed.path).content)
-    doc = json.loads(_run("extract", str(page), "--json").stdout)
-    assert "Update hourly" not in doc["body"] and "Pyongyang" in doc["body"]
+    code, out, _ = _run(capsys, "extract", str(page), "--json")
+    doc = json.loads(out)
+    assert code == 0 and "Update hourly" not in doc["body"] and "Pyongyang" in doc["body"]
 
 
-def test_extract_missing_file_is_an_error_line(tmp_path):
-    result = _run("extract", str(tmp_path / "nope.html"), "--json", check=False)
-    assert result.returncode == 1 and "error" in json.loads(result.stdout)
+def test_extract_missing_file_is_an_error_line(tmp_path, capsys):
+    code, out, _ = _run(capsys, "extract", str(tmp_path / "nope.html"), "--json")
+    assert code == 1 and "error" in json.loads(out)
 
 
-def test_facts_seed_offsets_index_the_file_as_read():
+def test_facts_seed_offsets_index_the_file_as_read(capsys):
     text = SEED_TXT.read_text(encoding="utf-8")
-    lines = _run("facts", str(SEED_TXT), "--json", "--published", "2019-01-21").stdout.strip().splitlines()
-    facts = [json.loads(line) for line in lines]
-    assert facts
+    code, out, _ = _run(capsys, "facts", str(SEED_TXT), "--json", "--published", "2019-01-21")
+    facts = [json.loads(line) for line in out.strip().splitlines()]
+    assert code == 0 and facts
     for fact in facts:
         assert set(fact) >= {"path", "fact_type", "label", "text", "start", "end", "value", "speaker"}
         assert text[fact["start"] : fact["end"]] == fact["text"]
     dates = {(f["text"], f["value"]) for f in facts if f["fact_type"] == "date"}
     expected = json.loads(SEED_FACTS.read_text())["dates"]
+    assert expected
     for item in expected:
         assert any(item["text"] in t and v == item["value"] for t, v in dates), item
     assert any(f["fact_type"] == "entity" and f["text"] == "Kim Jong-un" for f in facts)
 
 
-def test_facts_published_defaults_to_the_date_line():
-    lines = _run("facts", str(SEED_TXT), "--json").stdout.strip().splitlines()
-    friday = [json.loads(line) for line in lines if '"Friday"' in line]
+def test_facts_published_defaults_to_the_date_line(capsys):
+    _, out, _ = _run(capsys, "facts", str(SEED_TXT), "--json")
+    friday = [json.loads(line) for line in out.strip().splitlines() if '"Friday"' in line]
     assert friday and friday[0]["value"] == "2019-01-18"
 
 
-def test_run_and_summary(tmp_path, feeds_file):
+def test_run_json_and_summary(published_hour, tmp_path, capsys):
+    """``run --replay --json`` over a copy of a published hour, then ``summary`` of it as text."""
+    settings, ctx = published_hour
     data = tmp_path / "data"
-    result = _run(
-        "run", "--logical-date", "2026-11-25T10:00", "--feeds", str(feeds_file), "--data", str(data), "--json"
+    shutil.copytree(ctx.data_root, data)
+    code, out, err = _run(
+        capsys,
+        "run",
+        "--logical-date",
+        "2026-11-25T10:00",
+        "--feeds",
+        str(settings.feeds_file),
+        "--data",
+        str(data),
+        "--replay",
+        "--json",
     )
-    summary = json.loads(result.stdout)
+    summary = json.loads(out)
+    assert code == 0 and "[7/7] publish" in err
     assert summary["articles"] >= 40 and summary["quarantined"] == 1 and summary["facts"] > 500
-    assert Path(summary["partitions"]["articles"], "part-0.parquet").exists()
-    text = _run("summary", "--logical-date", "2026-11-25T10:00Z", "--data", str(data)).stdout
-    assert "articles" in text and "quarantined" in text
+    assert (data / "articles" / "dt=2026-11-25" / "hour=10" / "part-0.parquet").exists()
+    code, text, _ = _run(capsys, "summary", "--logical-date", "2026-11-25T10:00Z", "--data", str(data))
+    assert code == 0 and f"articles     {summary['articles']:>6}" in text and "quarantined" in text
 
 
-def test_bad_logical_date_says_how_to_fix_it(tmp_path):
-    result = _run("run", "--logical-date", "yesterday", "--data", str(tmp_path), check=False)
-    assert result.returncode == 2 and "2026-11-25T10:00" in result.stderr
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("yesterday", "not an ISO 8601 date"), ("0001-01-01T00:00", "outside 1990-2200"), ("9999-12-31T23:00", "outside")],
+)
+def test_bad_logical_date_says_how_to_fix_it(tmp_path, capsys, value, hint):
+    code, _, err = _run(capsys, "run", "--logical-date", value, "--data", str(tmp_path))
+    assert code == 2 and hint in err and "2026-11-25T10:00" in err and "Traceback" not in err
+
+
+def test_summary_of_an_hour_never_run_says_what_to_run(tmp_path, capsys):
+    code, _, err = _run(capsys, "summary", "--logical-date", "2026-11-25T10:00", "--data", str(tmp_path))
+    assert code == 2 and "newsflow run --logical-date" in err

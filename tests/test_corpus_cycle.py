@@ -66,6 +66,7 @@ def test_cycle_over_real_pages(corpus_server, tmp_path):
     assert not [r for r in runs if r["error_class"]], "no page of the benchmark should fail to fetch or extract"
     assert len(articles) + len(quarantine) == n_pages  # nothing lost
     assert len(articles) >= 0.9 * n_pages
+    assert sum(a["published"] is not None for a in articles) >= 0.5 * len(articles)
     assert all(a["published"] is None or a["published"].year >= 1990 for a in articles)
     assert len({a["language"] for a in articles}) >= 3
     bodies = {a["article_id"]: a["body"] for a in articles}

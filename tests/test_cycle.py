@@ -1,27 +1,29 @@
-"""One full hourly cycle over the newsroom, without Airflow: real HTTP, real Parquet, real GX, real spaCy."""
+"""Full hourly cycles over the newsroom, without Airflow: real HTTP, real Parquet, real GX, real spaCy.
+
+Stage logic is tested on small in-memory tables beside each capability (tests/dedup, tests/facts…);
+here the conveyor is tested whole: what a published hour holds, reruns, replays, broken feeds.
+"""
 
 import json
+import shutil
 from datetime import timedelta
 
 import pyarrow.dataset as ds
 import pytest
 
 from newsflow import storage
-from newsflow.cycle import RunContext, run_cycle, summarize
+from newsflow.context import RunContext
+from newsflow.cycle import STAGE_NAMES, run_cycle
 from newsflow.newsroom.content import load_articles
+from newsflow.report import summarize
 from tests.conftest import HOUR, SEED_TXT
 
 DATASETS = ("articles", "facts", "quarantine", "runs", "fetches")
 
 
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory, feeds_file):
-    from newsflow.config import Settings
-
-    settings = Settings.from_env(data_root=tmp_path_factory.mktemp("cycle") / "data", feeds_file=feeds_file)
-    ctx = RunContext.create(HOUR, settings)
-    run_cycle(ctx)
-    return settings, ctx
+@pytest.fixture
+def first_run(published_hour):
+    return published_hour
 
 
 def _table(ctx, name):
@@ -64,7 +66,8 @@ def test_runs_record_errors_and_stage_counts(first_run):
     _, ctx = first_run
     runs = _table(ctx, "runs").to_pylist()
     stages = [r["stage"] for r in runs if r["feed"] is None and r["url"] is None]
-    assert stages == ["fetch_feeds", "fetch_pages", "extract", "dedup", "validate", "facts", "publish"]
+    assert stages == list(STAGE_NAMES)
+    assert stages == ["fetch_feeds", "fetch_pages", "extract", "validate", "dedup", "facts", "publish"]
     errors = [r for r in runs if r["error_class"]]
     assert [(r["error_class"], r["url"].rsplit("/", 1)[-1]) for r in errors] == [
         ("http_404", next(a.slug for a in load_articles() if a.kind == "gone"))
@@ -93,55 +96,16 @@ def test_raw_zone_keeps_every_download(first_run):
     assert sum(1 for r in fetches if r["kind"] == "feed") == 6
 
 
-def test_rerun_same_hour_gives_same_rows(first_run):
-    settings, ctx = first_run
-    before = {n: _table(ctx, n) for n in ("articles", "facts", "quarantine")}
-    run_cycle(RunContext.create(HOUR, settings))
-    after = {n: _table(ctx, n) for n in ("articles", "facts", "quarantine")}
-    key = ["article_id", "content_hash", "story_id", "duplicate_of", "body", "title", "published"]
-    assert (
-        before["articles"].select(key).sort_by("article_id").equals(after["articles"].select(key).sort_by("article_id"))
+def test_next_hour_skips_what_was_seen(first_run, tmp_path):
+    settings, published = first_run
+    data = tmp_path / "data"
+    shutil.copytree(published.data_root, data)
+    ctx = RunContext.create(
+        HOUR + timedelta(hours=1), settings.__class__.from_env(data_root=data, feeds_file=settings.feeds_file)
     )
-    fact_key = ["fact_id", "article_id", "fact_type", "text", "start", "end", "value"]
-    assert (
-        before["facts"].select(fact_key).sort_by("fact_id").equals(after["facts"].select(fact_key).sort_by("fact_id"))
-    )
-    assert after["quarantine"].num_rows == before["quarantine"].num_rows
-    # The whole dataset still holds one copy of each article: the rerun replaced, not appended.
-    whole = ds.dataset(ctx.data_root / "articles", partitioning="hive").to_table()
-    assert whole.num_rows == before["articles"].num_rows
-
-
-def test_next_hour_skips_what_was_seen(first_run):
-    settings, _ = first_run
-    ctx = RunContext.create(HOUR + timedelta(hours=1), settings)
     run_cycle(ctx)
     summary = summarize(ctx.data_root, ctx.logical_hour)
     assert summary["articles"] == 0 and summary["already_seen"] > 40
-
-
-def test_exact_copy_on_another_url_is_a_content_duplicate(tmp_path, newsroom, feeds_file):
-    """Two URLs with the same body: the second keeps its row, flagged as duplicate_of the first."""
-    from newsflow import cycle
-    from newsflow.config import Settings
-
-    settings = Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds_file)
-    ctx = RunContext.create(HOUR, settings)
-    cycle.fetch_feeds(ctx)
-    links = storage.read_staging(ctx.stage_file("links")).to_pylist()
-    page = next(link for link in links if "council-approves" in link["url"])
-    copy = {**page, "url": page["url"] + "?print=1", "canonical_url": page["canonical_url"] + "?print=1"}
-    import pyarrow as pa
-
-    storage.write_staging(pa.Table.from_pylist([page, copy], schema=cycle.LINKS), ctx.stage_file("links"))
-    for stage in ("fetch_pages", "extract", "dedup"):
-        cycle.STAGE_FUNCTIONS[stage](ctx)
-    rows = storage.read_staging(ctx.stage_file("deduped")).to_pylist()
-    originals = [r for r in rows if r["duplicate_of"] is None]
-    copies = [r for r in rows if r["duplicate_of"] is not None]
-    assert len(originals) == 1 and len(copies) == 1
-    assert copies[0]["duplicate_of"] == originals[0]["article_id"] == copies[0]["story_id"]
-    assert copies[0]["similarity"] == 1.0
 
 
 def test_a_broken_feed_does_not_stop_the_run(tmp_path, newsroom):
@@ -167,30 +131,25 @@ def test_a_broken_feed_does_not_stop_the_run(tmp_path, newsroom):
     link_errors = [r for r in runs if r["feed"] == "badlinks" and r["error_class"] == "invalid_link"]
     assert len(link_errors) >= 3  # javascript:, ftp:, mailto:, the broken IPv6 literal
     fetch_errors = {r["error_class"] for r in runs if r["stage"] == "fetch_pages" and r["error_class"]}
-    assert fetch_errors <= {"invalid_url", "connection_error", "http_404", "blocked_address"}
+    assert fetch_errors and fetch_errors <= {"invalid_url", "connection_error", "http_404", "blocked_address"}
     assert _table(ctx, "articles").num_rows >= 10
 
 
-def test_replay_rederives_an_hour_offline(tmp_path):
-    """Fetch an hour once, take the newsroom away, replay from raw/: the same rows come back."""
+def test_rerun_by_replay_gives_the_same_rows_offline(first_run, newsroom, tmp_path):
+    """Rerun the published hour from raw/ without one request to the newsroom: the same rows come
+    back, and the rerun replaced the hour instead of adding to it."""
     from newsflow.config import Settings
-    from newsflow.newsroom.feeds import feeds_yaml
-    from newsflow.newsroom.server import NewsroomServer, NewsroomState
 
-    server = NewsroomServer(0, NewsroomState(clock=HOUR, slow_seconds=0)).start_background()
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(feeds_yaml(server.base_url))
-    settings = Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds)
-    try:
-        run_cycle(RunContext.create(HOUR, settings))
-    finally:
-        server.shutdown()
-        server.server_close()
-    ctx = RunContext.create(HOUR, settings)
+    settings, published = first_run
+    data = tmp_path / "data"
+    shutil.copytree(published.data_root, data)
+    ctx = RunContext.create(HOUR, Settings.from_env(data_root=data, feeds_file=settings.feeds_file), replay=True)
     before = {n: _table(ctx, n) for n in ("articles", "facts", "quarantine", "fetches")}
-    run_cycle(RunContext.create(HOUR, settings, replay=True))
+    requests_before = newsroom.state.requests
+    run_cycle(ctx)
+    assert newsroom.state.requests == requests_before
     after = {n: _table(ctx, n) for n in ("articles", "facts", "quarantine", "fetches")}
-    cols = ["article_id", "content_hash", "body", "fetched_at", "raw_ref"]
+    cols = ["article_id", "content_hash", "story_id", "duplicate_of", "body", "title", "published", "fetched_at"]
     assert after["articles"].num_rows >= 40
     assert (
         before["articles"]
@@ -198,9 +157,14 @@ def test_replay_rederives_an_hour_offline(tmp_path):
         .sort_by("article_id")
         .equals(after["articles"].select(cols).sort_by("article_id"))
     )
-    assert sorted(before["facts"].column("fact_id").to_pylist()) == sorted(after["facts"].column("fact_id").to_pylist())
+    fact_key = ["fact_id", "article_id", "fact_type", "text", "start", "end", "value"]
+    assert (
+        before["facts"].select(fact_key).sort_by("fact_id").equals(after["facts"].select(fact_key).sort_by("fact_id"))
+    )
     assert after["quarantine"].num_rows == before["quarantine"].num_rows
     assert after["fetches"].num_rows == before["fetches"].num_rows
+    whole = ds.dataset(data / "articles", partitioning="hive").to_table()
+    assert whole.num_rows == before["articles"].num_rows
 
 
 def test_replay_without_a_recording_says_what_to_do(tmp_path, feeds_file):
@@ -222,10 +186,54 @@ def test_sitemap_index_is_followed_one_level(tmp_path, newsroom):
     ctx = RunContext.create(HOUR, Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds))
     from newsflow import cycle
 
-    counts = cycle.fetch_feeds(ctx)
+    counts = cycle.fetch_feeds(ctx).counts
     assert counts["new_links"] == sum(1 for a in load_articles() if a.site == "globe-post")
-    fetched = storage.read_staging(ctx.stage_file("fetches-feeds")).column("url").to_pylist()
+    fetched = ctx.load("fetches-feeds").column("url").to_pylist()
     assert fetched == [
         f"{newsroom.base_url}/globe-post/sitemap-index.xml",
         f"{newsroom.base_url}/globe-post/news-sitemap.xml",
     ]
+
+
+def test_a_quarantined_first_copy_leaves_the_valid_copy_as_the_published_original(tmp_path, feeds_file):
+    """Validation runs before dedup: the original of a story is chosen among rows that pass, so the
+    valid copy is published as the original and gets its facts."""
+    from newsflow.config import Settings
+    from newsflow.cycle import stage
+    from newsflow.dedup.hashing import content_hash
+
+    body = (
+        "Harbor officials said on Tuesday that the city will spend $40 million to rebuild the north pier. "
+        "The work will employ 120 people and finish in March, the port authority said in a statement. "
+    ) * 4
+    digest = content_hash(body)
+
+    def article(article_id: str, title: str | None, hour: int) -> dict:
+        return {
+            "article_id": article_id,
+            "url": f"https://news.test/{article_id}",
+            "canonical_url": f"https://news.test/{article_id}",
+            "title": title,
+            "body": body,
+            "body_source": "trafilatura",
+            "word_count": len(body.split()),
+            "published": HOUR.replace(hour=hour),
+            "language": "en",
+            "content_hash": digest,
+            "version": 1,
+            "run_id": "r",
+        }
+
+    ctx = RunContext.create(HOUR, Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds_file))
+    first_copy = article("first", None, 7)  # earlier, but no title: quarantined
+    second_copy = article("second", "Port to rebuild north pier", 8)
+    ctx.save("extracted", storage.to_table("articles", [first_copy, second_copy]))
+    for name in ("fetches-feeds", "fetches-pages"):
+        ctx.save(name, storage.to_table("fetches", []))
+    for name in ("validate", "dedup", "facts", "publish"):
+        stage(name).run(ctx)
+    articles = _table(ctx, "articles").to_pylist()
+    assert [(a["article_id"], a["duplicate_of"], a["story_id"]) for a in articles] == [("second", None, "second")]
+    assert [q["record_id"] for q in _table(ctx, "quarantine").to_pylist()] == ["first"]
+    facts = _table(ctx, "facts").to_pylist()
+    assert facts and {f["article_id"] for f in facts} == {"second"}

@@ -60,3 +60,35 @@ def test_failed_write_leaves_previous_file(tmp_path, monkeypatch):
     pdir = storage.partition_dir(tmp_path, "runs", HOUR)
     assert [p.name for p in pdir.glob(".tmp-*")] == []
     assert pq.read_table(pdir / storage.PART_FILE).num_rows == 1
+
+
+def test_digest_is_a_function_of_the_rows_not_of_chunking_or_encoding(tmp_path):
+    import hashlib
+
+    rows = [
+        {"run_id": f"r{i}", "logical_hour": HOUR, "stage": "s", "counts": '{"n": 1}', "seconds": i / 3}
+        for i in range(10)
+    ]
+    whole = storage.to_table("runs", rows)
+    chunked = pa.concat_tables([storage.to_table("runs", rows[:3]), storage.to_table("runs", rows[3:])])
+    assert chunked.column("run_id").num_chunks == 2
+    assert storage.table_digest(whole) == storage.table_digest(chunked)
+    assert storage.table_digest(whole) != storage.table_digest(storage.to_table("runs", rows[::-1]))
+    # Anyone can recompute the marker's hash from the published file with the documented recipe.
+    marker = storage.publish_partitions(tmp_path, HOUR, {"runs": chunked}, "r")["runs"]
+    published = pq.read_table(storage.partition_dir(tmp_path, "runs", HOUR) / "part-0.parquet")
+    recipe = hashlib.sha256("".join(storage.row_json(r) + "\n" for r in published.to_pylist()).encode()).hexdigest()
+    assert marker["content_sha256"] == recipe
+
+
+def test_atomic_write_leaves_the_old_file_when_the_writer_fails(tmp_path):
+    target = tmp_path / "part-0.parquet"
+    storage.atomic_write_bytes(target, b"old")
+
+    def broken(fh):
+        fh.write(b"half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        storage.atomic_write(target, broken)
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["part-0.parquet"]

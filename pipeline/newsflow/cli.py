@@ -28,53 +28,33 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(**overrides)
 
 
-def _progress(total: int):
-    step = {"n": 0}
-
-    def show(stage: str) -> None:
-        step["n"] += 1
-        print(f"[{step['n']}/{total}] {stage} …", file=sys.stderr, flush=True)
-
-    return show
-
-
-def print_summary(summary: dict, seconds: float | None = None) -> None:
-    print(f"newsflow: hour {summary['logical_hour']}")
-    print(f"  articles     {summary['articles']:>6}  ({summary['originals']} originals)")
-    print(
-        f"  duplicates   {summary['duplicates']:>6}  (same URL in several feeds, with tracking params or after "
-        f"redirects: {summary['url_duplicates']}; same content: {summary['content_duplicates']})"
-    )
-    print(f"  already seen {summary['already_seen']:>6}  (links published in earlier hours, not fetched again)")
-    print(f"  quarantined  {summary['quarantined']:>6}  {summary['quarantine_reasons'] or ''}")
-    print(f"  facts        {summary['facts']:>6}  {summary['facts_by_type']}")
-    print(f"  errors       {sum(summary['errors'].values()):>6}  {summary['errors'] or ''}")
-    print(f"  seconds      {seconds if seconds is not None else summary['seconds']:>6.1f}")
-    print("  parquet:")
-    for name, path in summary["partitions"].items():
-        print(f"    {name:<11} {path}")
+def _show_progress(step: int, total: int, stage: str) -> None:
+    print(f"[{step}/{total}] {stage} …", file=sys.stderr, flush=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from newsflow.cycle import RunContext, parse_logical_date, run_cycle, summarize
+    from newsflow.context import RunContext, parse_logical_date
+    from newsflow.cycle import run_cycle
+    from newsflow.report import format_summary, summarize
 
     settings = _settings(args)
     ctx = RunContext.create(parse_logical_date(args.logical_date), settings, replay=args.replay)
     started = time.monotonic()
-    run_cycle(ctx, progress=_progress(7))
+    run_cycle(ctx, progress=_show_progress)
     summary = summarize(ctx.data_root, ctx.logical_hour)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print_summary(summary, time.monotonic() - started)
+        print(format_summary(summary, time.monotonic() - started))
     return 0
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from newsflow.cycle import RunContext, parse_logical_date, run_cycle
+    from newsflow.context import RunContext, parse_logical_date
+    from newsflow.cycle import run_cycle
 
     settings = _settings(args)
-    start, end = parse_logical_date(args.start), parse_logical_date(args.end)
+    start, end = parse_logical_date(args.start, "--start"), parse_logical_date(args.end, "--end")
     if end < start:
         print(f"newsflow backfill: --end {args.end} is before --start {args.start}", file=sys.stderr)
         return 2
@@ -91,13 +71,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from newsflow.cycle import parse_logical_date, summarize
+    from newsflow.context import parse_logical_date
+    from newsflow.report import format_summary, summarize
 
     summary = summarize(_settings(args).data_root, parse_logical_date(args.logical_date))
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print_summary(summary)
+        print(format_summary(summary))
     return 0
 
 

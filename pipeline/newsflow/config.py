@@ -9,13 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from newsflow import __version__
 
 DEFAULT_USER_AGENT = f"newsflow/{__version__} (+https://github.com/newsflow/newsflow; news ingestion bot)"
+# The Great Expectations suites ship in the repository's expectations/ folder, beside pipeline/.
+DEFAULT_EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 
 
-def _env_number(name: str, default: float, cast: type = float):
+def _env_number(name: str, default: float, cast: type[int] | type[float] = float) -> Any:
     """``cast(os.environ[name])``, or ``default`` when unset; a bad value says how to fix it."""
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -33,6 +36,7 @@ class Settings:
 
     data_root: Path = Path("data")
     feeds_file: Path = Path("feeds.yaml")
+    expectations_dir: Path = DEFAULT_EXPECTATIONS_DIR
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
@@ -50,6 +54,7 @@ class Settings:
         settings = cls(
             data_root=Path(os.environ.get("NEWSFLOW_DATA", "data")),
             feeds_file=Path(os.environ.get("NEWSFLOW_FEEDS", "feeds.yaml")),
+            expectations_dir=Path(os.environ.get("NEWSFLOW_EXPECTATIONS") or DEFAULT_EXPECTATIONS_DIR),
             user_agent=os.environ.get("NEWSFLOW_USER_AGENT", DEFAULT_USER_AGENT),
             connect_timeout=_env_number("NEWSFLOW_CONNECT_TIMEOUT", cls.connect_timeout),
             read_timeout=_env_number("NEWSFLOW_READ_TIMEOUT", cls.read_timeout),

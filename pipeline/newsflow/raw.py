@@ -7,11 +7,11 @@ re-derive an hour without touching the network, and makes identical downloads fr
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import zstandard
+
+from newsflow.storage import atomic_write_bytes
 
 _PREFIX = "sha256:"
 
@@ -29,16 +29,7 @@ class RawStore:
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(digest)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            compressed = zstandard.ZstdCompressor(level=6).compress(data)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(compressed)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write_bytes(path, zstandard.ZstdCompressor(level=6).compress(data))
         return _PREFIX + digest
 
     def get(self, ref: str) -> bytes:

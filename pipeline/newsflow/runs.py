@@ -11,6 +11,7 @@ import json
 import logging
 import resource
 import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 log = logging.getLogger("newsflow")
@@ -20,30 +21,62 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def progress_logger(stage: str, total: int, what: str = "items", steps: int = 10):
+def progress_logger(stage: str, total: int, what: str = "items", steps: int = 10) -> Callable[..., None]:
     """A callback to call once per item; logs ``stage: 40/400 items`` about ``steps`` times in all.
 
     Task logs in the Airflow UI show these lines while a long stage runs.
     """
     every = max(1, total // steps)
-    done = {"n": 0}
+    done = 0
 
     def tick(*_: object) -> None:
-        done["n"] += 1
-        if done["n"] % every == 0 or done["n"] == total:
-            log.info("%s: %d/%d %s", stage, done["n"], total, what)
+        nonlocal done
+        done += 1
+        if done % every == 0 or done == total:
+            log.info("%s: %d/%d %s", stage, done, total, what)
 
     return tick
 
 
+def run_row(
+    run_id: str,
+    logical_hour: datetime,
+    stage: str,
+    *,
+    feed: str | None = None,
+    url: str | None = None,
+    counts: Mapping[str, object] | None = None,
+    seconds: float | None = None,
+    nbytes: int | None = None,
+    error_class: str | None = None,
+    error: str | None = None,
+    peak_rss: int | None = None,
+) -> dict[str, object]:
+    """The one shape of a ``runs`` row (``storage.RUNS``)."""
+    return {
+        "run_id": run_id,
+        "logical_hour": logical_hour,
+        "stage": stage,
+        "feed": feed,
+        "url": url,
+        "counts": json.dumps(counts, sort_keys=True) if counts is not None else None,
+        "seconds": seconds,
+        "bytes": nbytes,
+        "error_class": error_class,
+        "error": error,
+        "peak_rss": peak_rss,
+        "recorded_at": datetime.now(UTC),
+    }
+
+
 class StageRecorder:
-    """Collects the ``runs`` rows of one stage of one run."""
+    """Collects the ``runs`` rows of one stage of one run: a row per feed or failure, then a summary."""
 
     def __init__(self, run_id: str, logical_hour: datetime, stage: str) -> None:
         self.run_id = run_id
         self.logical_hour = logical_hour
         self.stage = stage
-        self.rows: list[dict] = []
+        self.rows: list[dict[str, object]] = []
         self.counts: dict[str, int] = {}
         self.started = time.monotonic()
 
@@ -55,7 +88,7 @@ class StageRecorder:
         *,
         feed: str | None = None,
         url: str | None = None,
-        counts: dict | None = None,
+        counts: Mapping[str, object] | None = None,
         seconds: float | None = None,
         nbytes: int | None = None,
         error_class: str | None = None,
@@ -65,40 +98,32 @@ class StageRecorder:
             self.count(f"error.{error_class}")
             log.warning("%s: %s %s: %s", self.stage, error_class, feed or url or "", error)
         self.rows.append(
-            {
-                "run_id": self.run_id,
-                "logical_hour": self.logical_hour,
-                "stage": self.stage,
-                "feed": feed,
-                "url": url,
-                "counts": json.dumps(counts, sort_keys=True) if counts is not None else None,
-                "seconds": seconds,
-                "bytes": nbytes,
-                "error_class": error_class,
-                "error": error,
-                "peak_rss": None,
-                "recorded_at": datetime.now(UTC),
-            }
+            run_row(
+                self.run_id,
+                self.logical_hour,
+                self.stage,
+                feed=feed,
+                url=url,
+                counts=counts,
+                seconds=seconds,
+                nbytes=nbytes,
+                error_class=error_class,
+                error=error,
+            )
         )
 
-    def finish(self) -> list[dict]:
+    def finish(self) -> list[dict[str, object]]:
         """Add the stage's summary row (feed and url empty) and return all rows."""
         seconds = time.monotonic() - self.started
         self.rows.append(
-            {
-                "run_id": self.run_id,
-                "logical_hour": self.logical_hour,
-                "stage": self.stage,
-                "feed": None,
-                "url": None,
-                "counts": json.dumps(self.counts, sort_keys=True),
-                "seconds": seconds,
-                "bytes": None,
-                "error_class": None,
-                "error": None,
-                "peak_rss": peak_rss_bytes(),
-                "recorded_at": datetime.now(UTC),
-            }
+            run_row(
+                self.run_id,
+                self.logical_hour,
+                self.stage,
+                counts=self.counts,
+                seconds=seconds,
+                peak_rss=peak_rss_bytes(),
+            )
         )
         log.info("%s finished in %.2fs: %s", self.stage, seconds, json.dumps(self.counts, sort_keys=True))
         return self.rows

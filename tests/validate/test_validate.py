@@ -3,8 +3,11 @@
 import json
 from datetime import UTC, datetime
 
+from newsflow.config import DEFAULT_EXPECTATIONS_DIR
 from newsflow.storage import to_table
 from newsflow.validate import suite_path, validate_table
+
+SUITES = DEFAULT_EXPECTATIONS_DIR
 
 
 def _row(i: int, **overrides) -> dict:
@@ -27,7 +30,8 @@ def _row(i: int, **overrides) -> dict:
 
 
 def test_suite_file_is_valid_json_with_reasons():
-    doc = json.loads(suite_path("articles").read_text())
+    doc = json.loads(suite_path(SUITES, "articles").read_text())
+    assert len(doc["expectations"]) >= 10
     assert all(e["meta"]["reason"] for e in doc["expectations"])
 
 
@@ -40,7 +44,7 @@ def test_good_rows_pass_and_bad_rows_carry_every_reason():
         _row(4, body="", word_count=0, body_source="video_only", language="english"),
         _row(5, url="javascript:alert(1)"),
     ]
-    outcome = validate_table("articles", to_table("articles", rows), id_column="article_id")
+    outcome = validate_table("articles", to_table("articles", rows), id_column="article_id", suites_dir=SUITES)
     assert outcome.good.column("article_id").to_pylist() == ["a0"]
     reasons = {q["record_id"]: q["failed_expectations"] for q in outcome.quarantined}
     assert reasons == {
@@ -56,13 +60,16 @@ def test_good_rows_pass_and_bad_rows_carry_every_reason():
 
 
 def test_duplicate_ids_are_quarantined():
-    outcome = validate_table("articles", to_table("articles", [_row(0), _row(0)]), id_column="article_id")
+    outcome = validate_table(
+        "articles", to_table("articles", [_row(0), _row(0)]), id_column="article_id", suites_dir=SUITES
+    )
     assert outcome.good.num_rows == 0
+    assert len(outcome.quarantined) == 2
     assert all("article_id_not_unique" in q["failed_expectations"] for q in outcome.quarantined)
 
 
 def test_empty_table_passes_through():
-    outcome = validate_table("articles", to_table("articles", []), id_column="article_id")
+    outcome = validate_table("articles", to_table("articles", []), id_column="article_id", suites_dir=SUITES)
     assert outcome.good.num_rows == 0 and outcome.quarantined == []
 
 
@@ -70,6 +77,6 @@ def test_repeated_validation_leaves_no_assets_behind():
     from newsflow.validate import _context
 
     for _ in range(3):
-        validate_table("articles", to_table("articles", [_row(0)]), id_column="article_id")
+        validate_table("articles", to_table("articles", [_row(0)]), id_column="article_id", suites_dir=SUITES)
     source = _context().data_sources.get("newsflow-articles")
     assert source.assets == []

@@ -1,0 +1,67 @@
+"""The hour's summary: what a published hour holds, for the demo, the CLI and the task logs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newsflow import storage
+from newsflow.context import floor_hour
+
+
+def summarize(data_root: Path, logical_hour: datetime) -> dict[str, Any]:
+    """What the published hour holds: the demo's and the CLI's summary."""
+    hour = floor_hour(logical_hour)
+    out: dict[str, Any] = {"logical_hour": hour.isoformat(), "data_root": str(Path(data_root).resolve())}
+    tables = {
+        name: storage.read_partition(data_root, name, hour) for name in ("articles", "facts", "quarantine", "runs")
+    }
+    missing = [name for name, table in tables.items() if table is None]
+    if missing:
+        raise FileNotFoundError(
+            f"no complete partition for {', '.join(missing)} at {hour:%Y-%m-%dT%H:00}Z under {data_root}; "
+            "run `newsflow run --logical-date ...` for that hour first"
+        )
+    articles = tables["articles"].to_pylist()
+    runs = tables["runs"].to_pylist()
+    stage_counts = {r["stage"]: json.loads(r["counts"] or "{}") for r in runs if r["feed"] is None and r["url"] is None}
+    out["articles"] = len(articles)
+    out["originals"] = sum(1 for a in articles if a["duplicate_of"] is None)
+    out["content_duplicates"] = sum(1 for a in articles if a["duplicate_of"] is not None)
+    out["url_duplicates"] = stage_counts.get("fetch_feeds", {}).get("url_duplicates", 0) + stage_counts.get(
+        "dedup", {}
+    ).get("url_duplicates", 0)
+    out["duplicates"] = out["content_duplicates"] + out["url_duplicates"]
+    out["already_seen"] = stage_counts.get("fetch_feeds", {}).get("already_seen", 0)
+    out["quarantined"] = tables["quarantine"].num_rows
+    out["quarantine_reasons"] = dict(
+        Counter(r for q in tables["quarantine"].to_pylist() for r in q["failed_expectations"])
+    )
+    out["facts"] = tables["facts"].num_rows
+    out["facts_by_type"] = dict(sorted(Counter(tables["facts"].column("fact_type").to_pylist()).items()))
+    errors = [r for r in runs if r["error_class"]]
+    out["errors"] = dict(Counter(r["error_class"] for r in errors))
+    out["seconds"] = round(sum(r["seconds"] or 0 for r in runs if r["feed"] is None and r["url"] is None), 2)
+    out["partitions"] = {name: str(storage.partition_dir(Path(data_root).resolve(), name, hour)) for name in tables}
+    return out
+
+
+def format_summary(summary: dict[str, Any], seconds: float | None = None) -> str:
+    """The summary as the demo and ``newsflow run`` print it."""
+    lines = [
+        f"newsflow: hour {summary['logical_hour']}",
+        f"  articles     {summary['articles']:>6}  ({summary['originals']} originals)",
+        f"  duplicates   {summary['duplicates']:>6}  (same URL in several feeds, with tracking params or after "
+        f"redirects: {summary['url_duplicates']}; same content: {summary['content_duplicates']})",
+        f"  already seen {summary['already_seen']:>6}  (links published in earlier hours, not fetched again)",
+        f"  quarantined  {summary['quarantined']:>6}  {summary['quarantine_reasons'] or ''}",
+        f"  facts        {summary['facts']:>6}  {summary['facts_by_type']}",
+        f"  errors       {sum(summary['errors'].values()):>6}  {summary['errors'] or ''}",
+        f"  seconds      {seconds if seconds is not None else summary['seconds']:>6.1f}",
+        "  parquet:",
+    ]
+    lines += [f"    {name:<11} {path}" for name, path in summary["partitions"].items()]
+    return "\n".join(lines)

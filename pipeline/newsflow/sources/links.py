@@ -1,0 +1,52 @@
+"""From parsed feed entries to the hour's links: canonical, valid, each once per run.
+
+Pure: the fetch stage hands in the entries of one feed, gets back the rows of the staged
+``links`` table (``storage.LINKS``) and what was rejected, and records the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from newsflow.dedup.canonical import canonical_url
+from newsflow.sources.parse import Entry
+from newsflow.sources.registry import FeedSpec
+
+
+@dataclass
+class FeedLinks:
+    """The links one feed contributed: new ones, invalid ones, and repeats of an earlier feed's."""
+
+    links: list[dict[str, object]] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (link, why)
+    repeats: int = 0
+
+
+def links_from_entries(spec: FeedSpec, entries: Iterable[Entry], seen_in_run: set[str]) -> FeedLinks:
+    """The entries' links not yet in ``seen_in_run`` (which is updated), as ``links`` rows."""
+    out = FeedLinks()
+    for entry in entries:
+        try:
+            canon = canonical_url(entry.link)
+            if not canon.startswith(("http://", "https://")):
+                raise ValueError("not an http(s) URL")
+        except ValueError as exc:
+            out.invalid.append((entry.link[:2000], str(exc)))
+            continue
+        if canon in seen_in_run:
+            out.repeats += 1
+            continue
+        seen_in_run.add(canon)
+        out.links.append(
+            {
+                "url": entry.link,
+                "canonical_url": canon,
+                "feed": spec.name,
+                "site": spec.site,
+                "entry_title": entry.title,
+                "entry_published": entry.published,
+                "entry_id": entry.id,
+            }
+        )
+    return out
