@@ -28,7 +28,7 @@ def _stage_task(stage: cycle.Stage, **task_kwargs):
     """A task that runs one stage of ``newsflow.cycle``, logs its counts and passes the reference on."""
 
     def run_stage(ref: dict) -> dict:
-        report = stage.run(RunContext.from_ref(ref))
+        report = cycle.run_stage(RunContext.from_ref(ref), stage)
         log.info("%s counts: %s", stage.name, report.counts)
         return ref
 

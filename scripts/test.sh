@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): set up .venv from the lock, make sure PostgreSQL is up,
-# lint, then run the whole suite. Extra arguments go to pytest (e.g. -k extract, -x).
+# lint and type-check, then run the whole suite on two workers (a file's tests stay on one worker, so
+# module fixtures are built once). Extra arguments go to pytest (e.g. -k extract -x; -n 0 runs serially).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,5 +12,7 @@ if ! (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v pg_ctlcluster >/
 fi
 echo "[test] ruff"
 .venv/bin/ruff check pipeline dags plugins tests bench
+echo "[test] mypy"
+.venv/bin/python -m mypy
 echo "[test] pytest"
-exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -p no:cacheprovider -n "${NEWSFLOW_TEST_WORKERS:-2}" --dist loadfile "$@"

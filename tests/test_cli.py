@@ -81,7 +81,7 @@ def test_run_json_and_summary(published_hour, tmp_path, capsys):
     """``run --replay --json`` over a copy of a published hour, then ``summary`` of it as text."""
     settings, ctx = published_hour
     data = tmp_path / "data"
-    shutil.copytree(ctx.data_root, data)
+    shutil.copytree(ctx.data_root, data, symlinks=True)
     code, out, err = _run(
         capsys,
         "run",

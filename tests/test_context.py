@@ -25,7 +25,7 @@ def test_reference_round_trips_through_json_types(tmp_path):
         datetime(2026, 11, 25, 10, 30, tzinfo=UTC), Settings(data_root=tmp_path, feeds_file=Path("f.yaml"))
     )
     ref = ctx.to_ref()
-    assert all(isinstance(v, str | bool) for v in ref.values())
+    assert all(v is None or isinstance(v, str | bool | int) for v in ref.values())
     assert RunContext.from_ref(ref) == ctx and ctx.logical_hour.minute == 0
     assert ctx.staging.parent == tmp_path.resolve() / "_staging"
 

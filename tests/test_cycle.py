@@ -99,7 +99,7 @@ def test_raw_zone_keeps_every_download(first_run):
 def test_next_hour_skips_what_was_seen(first_run, tmp_path):
     settings, published = first_run
     data = tmp_path / "data"
-    shutil.copytree(published.data_root, data)
+    shutil.copytree(published.data_root, data, symlinks=True)
     ctx = RunContext.create(
         HOUR + timedelta(hours=1), settings.__class__.from_env(data_root=data, feeds_file=settings.feeds_file)
     )
@@ -142,7 +142,7 @@ def test_rerun_by_replay_gives_the_same_rows_offline(first_run, newsroom, tmp_pa
 
     settings, published = first_run
     data = tmp_path / "data"
-    shutil.copytree(published.data_root, data)
+    shutil.copytree(published.data_root, data, symlinks=True)
     ctx = RunContext.create(HOUR, Settings.from_env(data_root=data, feeds_file=settings.feeds_file), replay=True)
     before = {n: _table(ctx, n) for n in ("articles", "facts", "quarantine", "fetches")}
     requests_before = newsroom.state.requests

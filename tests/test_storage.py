@@ -5,6 +5,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsflow import storage
+from newsflow.publish import commit_hour
 
 HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
 
@@ -24,8 +25,8 @@ def test_to_table_uses_exact_schema_and_rejects_unknown_columns():
 def test_publish_replaces_partition_and_marks_it(tmp_path):
     first = storage.to_table("runs", [{"run_id": "a", "logical_hour": HOUR, "stage": "x"}] * 3)
     second = storage.to_table("runs", [{"run_id": "b", "logical_hour": HOUR, "stage": "y"}])
-    storage.publish_partitions(tmp_path, HOUR, {"runs": first}, "a")
-    markers = storage.publish_partitions(tmp_path, HOUR, {"runs": second}, "b")
+    commit_hour(tmp_path, HOUR, {"runs": first}, "a")
+    markers = commit_hour(tmp_path, HOUR, {"runs": second}, "b")
     pdir = storage.partition_dir(tmp_path, "runs", HOUR)
     assert sorted(p.name for p in pdir.iterdir()) == ["_SUCCESS", "part-0.parquet"]  # no temp files left
     assert storage.read_partition(tmp_path, "runs", HOUR).column("run_id").to_pylist() == ["b"]
@@ -37,19 +38,19 @@ def test_publish_replaces_partition_and_marks_it(tmp_path):
 
 def test_unmarked_partition_is_not_trusted(tmp_path):
     table = storage.to_table("runs", [{"run_id": "a", "logical_hour": HOUR, "stage": "x"}])
-    storage.publish_partitions(tmp_path, HOUR, {"runs": table}, "a")
+    commit_hour(tmp_path, HOUR, {"runs": table}, "a")
     (storage.partition_dir(tmp_path, "runs", HOUR) / "_SUCCESS").unlink()
     assert storage.read_partition(tmp_path, "runs", HOUR) is None
 
 
 def test_publish_rejects_wrong_schema(tmp_path):
     with pytest.raises(TypeError):
-        storage.publish_partitions(tmp_path, HOUR, {"runs": pa.table({"x": [1]})}, "a")
+        commit_hour(tmp_path, HOUR, {"runs": pa.table({"x": [1]})}, "a")
 
 
 def test_failed_write_leaves_previous_file(tmp_path, monkeypatch):
     good = storage.to_table("runs", [{"run_id": "a", "logical_hour": HOUR, "stage": "x"}])
-    storage.publish_partitions(tmp_path, HOUR, {"runs": good}, "a")
+    commit_hour(tmp_path, HOUR, {"runs": good}, "a")
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
@@ -75,7 +76,7 @@ def test_digest_is_a_function_of_the_rows_not_of_chunking_or_encoding(tmp_path):
     assert storage.table_digest(whole) == storage.table_digest(chunked)
     assert storage.table_digest(whole) != storage.table_digest(storage.to_table("runs", rows[::-1]))
     # Anyone can recompute the marker's hash from the published file with the documented recipe.
-    marker = storage.publish_partitions(tmp_path, HOUR, {"runs": chunked}, "r")["runs"]
+    marker = commit_hour(tmp_path, HOUR, {"runs": chunked}, "r")["runs"]
     published = pq.read_table(storage.partition_dir(tmp_path, "runs", HOUR) / "part-0.parquet")
     recipe = hashlib.sha256("".join(storage.row_json(r) + "\n" for r in published.to_pylist()).encode()).hexdigest()
     assert marker["content_sha256"] == recipe

@@ -9,12 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsflow.config import Settings
+from newsflow.errors import PipelineError
+
+if TYPE_CHECKING:
+    from newsflow.extract import Extracted
 
 NUMERIC_FACTS = {"money", "percent", "quantity"}
 
@@ -38,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from newsflow.report import format_summary, summarize
 
     settings = _settings(args)
-    ctx = RunContext.create(parse_logical_date(args.logical_date), settings, replay=args.replay)
+    ctx = RunContext.create(parse_logical_date(args.logical_date), settings, replay=args.replay, lease_pid=os.getpid())
     started = time.monotonic()
     run_cycle(ctx, progress=_show_progress)
     summary = summarize(ctx.data_root, ctx.logical_hour)
@@ -58,15 +64,20 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if end < start:
         print(f"newsflow backfill: --end {args.end} is before --start {args.start}", file=sys.stderr)
         return 2
-    hours = []
-    hour = start
-    while hour <= end:
-        hours.append(hour)
-        hour += timedelta(hours=1)
-    for i, hour in enumerate(hours, 1):
-        print(f"[{i}/{len(hours)}] {hour:%Y-%m-%dT%H:00Z}", file=sys.stderr, flush=True)
-        run_cycle(RunContext.create(hour, settings, replay=args.replay))
-    print(f"backfilled {len(hours)} hour(s) into {Path(settings.data_root).resolve()}")
+    total = int((end - start).total_seconds() // 3600) + 1
+    failed: list[str] = []
+    for i in range(total):  # one hour at a time: a year-long range starts at once and holds one hour in memory
+        hour = start + timedelta(hours=i)
+        print(f"[{i + 1}/{total}] {hour:%Y-%m-%dT%H:00Z}", file=sys.stderr, flush=True)
+        try:
+            run_cycle(RunContext.create(hour, settings, replay=args.replay, lease_pid=os.getpid()))
+        except PipelineError as exc:
+            print(f"  failed: {exc}", file=sys.stderr, flush=True)
+            failed.append(f"{hour:%Y-%m-%dT%H:00Z}")
+    print(f"backfilled {total - len(failed)} of {total} hour(s) into {Path(settings.data_root).resolve()}")
+    if failed:
+        print(f"failed hours (rerun each with `newsflow run --logical-date …`): {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -82,7 +93,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_article(path: Path):
+def _read_article(path: Path) -> tuple[Extracted, str | None]:
     from newsflow.extract import extract_html, extract_text
 
     data = path.read_bytes()
@@ -226,6 +237,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--published", help="publish date (YYYY-MM-DD) that relative dates resolve against")
     p.set_defaults(func=cmd_facts)
 
+    p = sub.add_parser("unlock", help="free an hour whose run died while holding it")
+    p.add_argument("--logical-date", required=True)
+    data_flags(p)
+    p.set_defaults(func=cmd_unlock)
+
+    p = sub.add_parser("state", help="derived state (dedup history): rebuild it from the published datasets")
+    p.add_argument("action", choices=["rebuild", "reconcile"])
+    data_flags(p)
+    p.set_defaults(func=cmd_state)
+
     p = sub.add_parser("newsroom", help="serve the sample newsroom on 127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--clock", help="the newsroom's current hour (default: now)")
@@ -233,6 +254,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write-feeds", help="write a feeds.yaml for this server to this path")
     p.set_defaults(func=cmd_newsroom)
     return parser
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    from newsflow.context import parse_logical_date
+    from newsflow.locks import unlock
+
+    removed = unlock(_settings(args).data_root, parse_logical_date(args.logical_date))
+    print(f"freed: {json.dumps(removed)}" if removed else "the hour was not held")
+    return 0
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    from newsflow import state
+
+    data_root = _settings(args).data_root
+    report = state.rebuild(data_root) if args.action == "rebuild" else state.reconcile(data_root)
+    print(f"state of {Path(data_root).resolve()}: {report.hours} committed hour(s), {report.applied} (re)applied")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return args.func(args)
+    except PipelineError as exc:
+        print(f"newsflow {args.command}: {exc}", file=sys.stderr)
+        return 1
     except (FileNotFoundError, ValueError) as exc:
         print(f"newsflow {args.command}: {exc}", file=sys.stderr)
         return 2

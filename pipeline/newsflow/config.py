@@ -49,7 +49,7 @@ class Settings:
     allow_networks: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
+    def from_env(cls, **overrides: Any) -> Settings:
         allow = tuple(n.strip() for n in os.environ.get("NEWSFLOW_ALLOW_NETWORKS", "").split(",") if n.strip())
         settings = cls(
             data_root=Path(os.environ.get("NEWSFLOW_DATA", "data")),

@@ -52,10 +52,18 @@ class RunContext:
     data_root: Path
     feeds_file: Path
     replay: bool = False  # answer fetches from the hour's recorded downloads, not the network
+    # A process that runs every stage itself (the CLI) leases the hour under its pid, so a killed
+    # run never blocks the next one; Airflow runs a process per task and leases by heartbeat.
+    lease_pid: int | None = None
 
     @classmethod
     def create(
-        cls, logical_date: datetime, settings: Settings, run_id: str | None = None, replay: bool = False
+        cls,
+        logical_date: datetime,
+        settings: Settings,
+        run_id: str | None = None,
+        replay: bool = False,
+        lease_pid: int | None = None,
     ) -> RunContext:
         hour = floor_hour(logical_date)
         return cls(
@@ -64,6 +72,7 @@ class RunContext:
             data_root=Path(settings.data_root).resolve(),
             feeds_file=Path(settings.feeds_file).resolve(),
             replay=replay,
+            lease_pid=lease_pid,
         )
 
     def to_ref(self) -> dict[str, Any]:
@@ -73,6 +82,7 @@ class RunContext:
             "data_root": str(self.data_root),
             "feeds_file": str(self.feeds_file),
             "replay": self.replay,
+            "lease_pid": self.lease_pid,
         }
 
     @classmethod
@@ -83,6 +93,7 @@ class RunContext:
             data_root=Path(ref["data_root"]),
             feeds_file=Path(ref["feeds_file"]),
             replay=bool(ref.get("replay", False)),
+            lease_pid=ref.get("lease_pid"),
         )
 
     def settings(self) -> Settings:

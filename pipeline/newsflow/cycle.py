@@ -18,13 +18,17 @@ from typing import Any
 
 import pyarrow as pa
 
-from newsflow import storage
+from newsflow import state, storage
 from newsflow.context import RunContext
 from newsflow.dedup.index import HistoryIndex
-from newsflow.dedup.stage import deduplicate, history_entries
+from newsflow.dedup.stage import deduplicate
+from newsflow.errors import AllFeedsFailed
+from newsflow.failpoints import failpoint
 from newsflow.fetch.client import Fetcher, FetchResult
 from newsflow.fetch.records import fetch_row
 from newsflow.fetch.replay import ReplayFetcher
+from newsflow.locks import HourLease
+from newsflow.publish import commit_hour
 from newsflow.runs import StageRecorder
 from newsflow.sources.registry import load_registry
 
@@ -50,7 +54,7 @@ class Stage:
 
 
 def _history(ctx: RunContext) -> HistoryIndex:
-    return HistoryIndex(ctx.state_dir / "dedup.sqlite")
+    return HistoryIndex(state.history_path(ctx.data_root))
 
 
 def _open_fetcher(ctx: RunContext, allow_networks: tuple[str, ...]) -> Fetcher | ReplayFetcher:
@@ -89,21 +93,35 @@ def _finish(ctx: RunContext, rec: StageRecorder) -> StageReport:
 
 
 def fetch_feeds(ctx: RunContext) -> StageReport:
-    """Fetch every enabled feed, keep the raw documents, and stage the links not seen before."""
+    """Fetch every enabled feed, keep the raw documents, and stage the links no committed hour holds."""
     from newsflow.fetch.stage import fetch_feeds as fetch_feed_links
 
     rec = _recorder(ctx, "fetch_feeds")
     registry = load_registry(ctx.feeds_file)
     with _open_fetcher(ctx, registry.allow_networks) as fetcher:
         out = fetch_feed_links(registry.enabled, fetcher, _keeper(ctx), rec)
+    failed = sorted(
+        {str(r["feed"]) for r in rec.rows if r["error_class"] and r["url"] in {f.url for f in registry.enabled}}
+    )
+    if registry.enabled and len(failed) == len(registry.enabled):
+        raise AllFeedsFailed(
+            f"all {len(failed)} feed(s) failed for hour {ctx.logical_hour:%Y-%m-%dT%H:00}Z, so nothing was published "
+            f"and the hour keeps what it had: {_failure_lines(rec)}; check the feeds' URLs in {ctx.feeds_file} "
+            "and the network, then rerun the hour"
+        )
+    state.reconcile(ctx.data_root)
     with _history(ctx) as history:
-        earlier = history.earlier("url", [row["canonical_url"] for row in out.links], ctx.logical_hour)
-    fresh = [row for row in out.links if row["canonical_url"] not in earlier]
+        elsewhere = history.elsewhere("url", [row["canonical_url"] for row in out.links], ctx.logical_hour)
+    fresh = [row for row in out.links if row["canonical_url"] not in elsewhere]
     rec.count("already_seen", len(out.links) - len(fresh))
     rec.count("new_links", len(fresh))
     ctx.save("links", pa.Table.from_pylist(fresh, schema=storage.LINKS))
     ctx.save("fetches-feeds", storage.to_table("fetches", out.fetches))
     return _finish(ctx, rec)
+
+
+def _failure_lines(rec: StageRecorder) -> str:
+    return "; ".join(f"{r['feed']}: {r['error_class']} ({r['error']})" for r in rec.rows if r["error_class"])[:2000]
 
 
 def fetch_pages(ctx: RunContext) -> StageReport:
@@ -120,12 +138,14 @@ def fetch_pages(ctx: RunContext) -> StageReport:
 
 
 def extract(ctx: RunContext) -> StageReport:
-    """Extract body and metadata of every fetched page into article rows."""
+    """Extract body and metadata of every fetched page into article rows; a page that breaks the
+    extractor is quarantined with the error."""
     from newsflow.extract.stage import articles_from_pages
 
     rec = _recorder(ctx, "extract")
-    articles = articles_from_pages(ctx.load("pages").to_pylist(), ctx.raw.get, ctx.run_id, rec)
-    ctx.save("extracted", storage.to_table("articles", articles))
+    out = articles_from_pages(ctx.load("pages").to_pylist(), ctx.raw.get, ctx.run_id, rec)
+    ctx.save("extracted", storage.to_table("articles", out.articles))
+    ctx.save("quarantine-extract", storage.to_table("quarantine", out.quarantine))
     return _finish(ctx, rec)
 
 
@@ -136,13 +156,14 @@ def validate(ctx: RunContext) -> StageReport:
     rec = _recorder(ctx, "validate")
     out = validate_articles(ctx.load("extracted"), ctx.settings().expectations_dir, ctx.run_id, rec)
     ctx.save("valid", out.good)
-    ctx.save("quarantine", storage.to_table("quarantine", out.quarantine))
+    ctx.save("quarantine-validate", storage.to_table("quarantine", out.quarantine))
     return _finish(ctx, rec)
 
 
 def dedup(ctx: RunContext) -> StageReport:
-    """Mark duplicates among the valid articles, against every earlier hour; originals are valid rows."""
+    """Mark duplicates among the valid articles against every committed hour; originals are valid rows."""
     rec = _recorder(ctx, "dedup")
+    state.reconcile(ctx.data_root)
     with _history(ctx) as history:
         kept = deduplicate(ctx.load("valid").to_pylist(), history, ctx.logical_hour, rec)
     ctx.save("deduped", storage.to_table("articles", kept))
@@ -150,20 +171,27 @@ def dedup(ctx: RunContext) -> StageReport:
 
 
 def facts(ctx: RunContext) -> StageReport:
-    """Facts of every valid English original (duplicates share their original's facts)."""
+    """Facts of every valid English original (duplicates share their original's facts); an article
+    the model cannot take is published without facts, marked ``failed``, its failure quarantined."""
     from newsflow.facts.stage import fact_rows
 
     rec = _recorder(ctx, "facts")
-    rows = fact_rows(ctx.load("deduped").to_pylist(), ctx.run_id, rec)
-    ctx.save("facts", storage.to_table("facts", rows))
+    out = fact_rows(ctx.load("deduped").to_pylist(), ctx.run_id, rec)
+    ctx.save("articles", storage.to_table("articles", out.articles))
+    ctx.save("facts", storage.to_table("facts", out.facts))
+    ctx.save("quarantine-facts", storage.to_table("quarantine", out.quarantine))
     return _finish(ctx, rec)
 
 
+QUARANTINE_PARTS = ("quarantine-extract", "quarantine-validate", "quarantine-facts")
+
+
 def publish(ctx: RunContext) -> StageReport:
-    """Replace the hour's partitions of every dataset, then remember what this hour saw."""
+    """Commit every dataset of the hour as one new version (a rerun replaces the hour whole), then
+    bring the derived state (dedup history) in line with what was committed."""
     rec = _recorder(ctx, "publish")
-    articles = ctx.load("deduped")
-    quarantine = ctx.load("quarantine")
+    articles = ctx.load("articles")
+    quarantine = pa.concat_tables([ctx.load(name) for name in QUARANTINE_PARTS if ctx.stage_file(name).exists()])
     facts_table = ctx.load("facts")
     fetches = pa.concat_tables([ctx.load("fetches-feeds"), ctx.load("fetches-pages")])
     earlier_stages = [s.name for s in STAGES if s.name != "publish"]
@@ -173,11 +201,10 @@ def publish(ctx: RunContext) -> StageReport:
     rec.count("facts", facts_table.num_rows)
     runs = pa.concat_tables([*run_tables, storage.to_table("runs", rec.finish())])
     tables = {"articles": articles, "facts": facts_table, "quarantine": quarantine, "runs": runs, "fetches": fetches}
-    markers = storage.publish_partitions(ctx.data_root, ctx.logical_hour, tables, ctx.run_id)
-    quarantined_rows = [json.loads(q["row"]) for q in quarantine.to_pylist()]
-    with _history(ctx) as history:
-        for kind, items in history_entries(articles.to_pylist(), quarantined_rows).items():
-            history.record(kind, items, ctx.logical_hour)
+    markers = commit_hour(ctx.data_root, ctx.logical_hour, tables, ctx.run_id)
+    failpoint("publish.before_state")
+    state.reconcile(ctx.data_root)
+    failpoint("publish.after_state")
     shutil.rmtree(ctx.staging, ignore_errors=True)
     return StageReport("publish", {name: int(marker["rows"]) for name, marker in markers.items()})
 
@@ -202,12 +229,24 @@ def stage(name: str) -> Stage:
     raise KeyError(f"no stage {name!r}; stages are {', '.join(STAGE_NAMES)}")
 
 
+def run_stage(ctx: RunContext, s: Stage) -> StageReport:
+    """Run one stage under the hour's lease (one run of an hour at a time); the DAG's tasks and
+    :func:`run_cycle` both call this."""
+    lease = HourLease(ctx.data_root, ctx.logical_hour, ctx.run_id, pid=ctx.lease_pid)
+    with lease.hold():
+        report = s.run(ctx)
+    if s.name == "publish":
+        lease.release()
+    failpoint(f"stage.after_{s.name}")
+    log.info("stage %s: %s", s.name, json.dumps(report.counts, sort_keys=True, default=str))
+    return report
+
+
 def run_cycle(ctx: RunContext, progress: Callable[[int, int, str], None] | None = None) -> StageReport:
     """Run every stage in order for one hour; returns the publish report."""
     report = StageReport("none", {})
     for i, s in enumerate(STAGES, 1):
         if progress:
             progress(i, len(STAGES), s.name)
-        report = s.run(ctx)
-        log.info("stage %s: %s", s.name, json.dumps(report.counts, sort_keys=True, default=str))
+        report = run_stage(ctx, s)
     return report

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from newsflow import storage
 from newsflow.context import floor_hour
 
@@ -16,15 +18,15 @@ def summarize(data_root: Path, logical_hour: datetime) -> dict[str, Any]:
     """What the published hour holds: the demo's and the CLI's summary."""
     hour = floor_hour(logical_hour)
     out: dict[str, Any] = {"logical_hour": hour.isoformat(), "data_root": str(Path(data_root).resolve())}
-    tables = {
-        name: storage.read_partition(data_root, name, hour) for name in ("articles", "facts", "quarantine", "runs")
-    }
-    missing = [name for name, table in tables.items() if table is None]
-    if missing:
-        raise FileNotFoundError(
-            f"no complete partition for {', '.join(missing)} at {hour:%Y-%m-%dT%H:00}Z under {data_root}; "
-            "run `newsflow run --logical-date ...` for that hour first"
-        )
+    tables: dict[str, pa.Table] = {}
+    for name in ("articles", "facts", "quarantine", "runs"):
+        table = storage.read_partition(data_root, name, hour)
+        if table is None:
+            raise FileNotFoundError(
+                f"no complete partition for {name} at {hour:%Y-%m-%dT%H:00}Z under {data_root}; "
+                "run `newsflow run --logical-date ...` for that hour first"
+            )
+        tables[name] = table
     articles = tables["articles"].to_pylist()
     runs = tables["runs"].to_pylist()
     stage_counts = {r["stage"]: json.loads(r["counts"] or "{}") for r in runs if r["feed"] is None and r["url"] is None}

@@ -1,10 +1,10 @@
-"""Dataset schemas, hive partition paths and the atomic, idempotent publish of one hour.
+"""Dataset schemas, hive partition paths, atomic file writes and the content digest.
 
 The schemas here are the truth for analysts (the README's Datasets section lists them). Every hour's
 partition is ``<dataset>/dt=YYYY-MM-DD/hour=HH/part-0.parquet`` keyed by the run's *logical* hour,
-written to a temporary name and renamed into place, so a rerun replaces exactly that file and a
-reader never sees half a file. A ``_SUCCESS`` marker with row counts and content hashes is written
-last; readers and reruns trust only marked partitions.
+with a ``_SUCCESS`` marker holding the row count and :func:`table_digest`; readers trust only
+marked partitions. How an hour's partitions of all datasets become visible at once is
+:mod:`newsflow.publish`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 1
+from newsflow.failpoints import failpoint
+
+# Version 2 added articles.facts_status and quarantine.stage/error. Evolution is additive only:
+# a partition written by an older version reads with the newer schema (new columns null).
+SCHEMA_VERSION = 2
 TS = pa.timestamp("us", tz="UTC")
 
 ARTICLES = pa.schema(
@@ -51,6 +55,7 @@ ARTICLES = pa.schema(
         pa.field("raw_ref", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("schema_version", pa.int16(), nullable=False),
+        pa.field("facts_status", pa.string()),  # extracted / skipped_language / failed / duplicate
     ]
 )
 
@@ -87,6 +92,8 @@ QUARANTINE = pa.schema(
         pa.field("observed_values", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("schema_version", pa.int16(), nullable=False),
+        pa.field("stage", pa.string()),  # the stage that quarantined the row (validate, extract, facts…)
+        pa.field("error", pa.string()),  # for a row a stage could not process: the exception
     ]
 )
 
@@ -213,7 +220,7 @@ def table_digest(table: pa.Table) -> str:
     return h.hexdigest()
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object], failpoint_name: str | None = None) -> None:
     """Write ``path`` whole or not at all: ``write`` fills a hidden temp file beside it, which is
     flushed to disk and renamed over ``path``; the directory entry is synced too.
 
@@ -223,15 +230,31 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; datasets are for analysts to read
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        if failpoint_name:
+            failpoint(failpoint_name)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it (``os.umask`` can only set it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def fsync_dir(path: Path) -> None:
@@ -250,40 +273,27 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, lambda fh: fh.write(data))
 
 
-def write_table_atomic(table: pa.Table, path: Path) -> None:
+def write_table_atomic(table: pa.Table, path: Path, failpoint_name: str | None = None) -> None:
     """Write a zstd Parquet file atomically (see :func:`atomic_write`)."""
-    atomic_write(path, lambda fh: pq.write_table(table, fh, compression="zstd"))
+    atomic_write(path, lambda fh: pq.write_table(table, fh, compression="zstd"), failpoint_name)
 
 
-def publish_partitions(data_root: Path, logical_hour: datetime, tables: Mapping[str, pa.Table], run_id: str) -> dict:
-    """Replace the hour's partition of each dataset atomically, then mark each with ``_SUCCESS``.
-
-    The marker is removed first, so a crash between the rename and the new marker leaves the
-    partition unmarked (untrusted) rather than marked with stale counts.
-    """
-    summary: dict[str, dict] = {}
-    for dataset, table in tables.items():
-        if table.schema != SCHEMAS[dataset]:
-            raise TypeError(f"{dataset}: table schema differs from storage.{dataset.upper()}")
-        pdir = partition_dir(data_root, dataset, logical_hour)
-        pdir.mkdir(parents=True, exist_ok=True)
-        (pdir / SUCCESS_FILE).unlink(missing_ok=True)
-        # Remove strays (e.g. from an older layout) so the partition holds exactly one file.
-        for stray in pdir.glob("*.parquet"):
-            if stray.name != PART_FILE:
-                stray.unlink()
-        write_table_atomic(table, pdir / PART_FILE)
-        marker = {
-            "dataset": dataset,
-            "logical_hour": logical_hour.isoformat(),
-            "run_id": run_id,
-            "rows": table.num_rows,
-            "content_sha256": table_digest(table),
-            "schema_version": SCHEMA_VERSION,
-        }
-        atomic_write_bytes(pdir / SUCCESS_FILE, json.dumps(marker, indent=2).encode())
-        summary[dataset] = marker
-    return summary
+def write_dataset_part(
+    directory: Path, dataset: str, logical_hour: datetime, table: pa.Table, run_id: str
+) -> dict[str, Any]:
+    """Write one dataset's part of an hour version: ``part-0.parquet``, then its ``_SUCCESS`` marker
+    (rows and :func:`table_digest`). Returns the marker."""
+    write_table_atomic(table, directory / PART_FILE, failpoint_name="publish.after_temp_file")
+    marker = {
+        "dataset": dataset,
+        "logical_hour": logical_hour.isoformat(),
+        "run_id": run_id,
+        "rows": table.num_rows,
+        "content_sha256": table_digest(table),
+        "schema_version": SCHEMA_VERSION,
+    }
+    atomic_write_bytes(directory / SUCCESS_FILE, json.dumps(marker, indent=2).encode())
+    return marker
 
 
 def read_partition(data_root: Path, dataset: str, logical_hour: datetime) -> pa.Table | None:

@@ -9,14 +9,44 @@ H09 = datetime(2026, 11, 25, 9, tzinfo=UTC)
 
 def test_only_earlier_hours_count_so_reruns_see_the_same_history(tmp_path):
     with HistoryIndex(tmp_path / "i.sqlite") as index:
-        index.record("url", [("u1", "a1", "s1")], H10)
+        index.replace_hour("2026-11-25T10", "v1", {"url": [("u1", "a1", "s1")]})
         assert index.earlier("url", ["u1"], H10) == {}  # rerun of 10:00 is not its own duplicate
         assert index.earlier("url", ["u1", "u2"], H11) == {"u1": ("a1", "s1")}
 
 
 def test_backfilling_an_older_hour_moves_first_sighting_earlier(tmp_path):
     with HistoryIndex(tmp_path / "i.sqlite") as index:
-        index.record("content", [("h", "late", "late")], H11)
-        index.record("content", [("h", "early", "early")], H09)
-        index.record("content", [("h", "later-again", "x")], H11)
+        index.replace_hour("2026-11-25T11", "v1", {"content": [("h", "late", "late")]})
+        index.replace_hour("2026-11-25T09", "v1", {"content": [("h", "early", "early")]})
         assert index.earlier("content", ["h"], H10) == {"h": ("early", "early")}
+        assert index.earlier("content", ["h"], H09) == {}
+
+
+def test_elsewhere_sees_later_hours_too_so_a_backfill_does_not_publish_again(tmp_path):
+    with HistoryIndex(tmp_path / "i.sqlite") as index:
+        index.replace_hour("2026-11-25T11", "v1", {"url": [("u1", "a1", "a1")]})
+        assert index.elsewhere("url", ["u1"], H10) == {"u1": ("a1", "a1", "2026-11-25T11")}
+        assert index.elsewhere("url", ["u1"], H11) == {}  # the hour itself, rerun, is not "elsewhere"
+
+
+def test_replacing_an_hour_replaces_its_contribution_instead_of_adding(tmp_path):
+    with HistoryIndex(tmp_path / "i.sqlite") as index:
+        index.replace_hour("2026-11-25T10", "v1", {"url": [("u1", "a1", "a1"), ("u2", "a2", "a2")]})
+        index.replace_hour("2026-11-25T10", "v2", {"url": [("u1", "a1", "a1")]})  # a rerun with u2's site down
+        assert index.elsewhere("url", ["u1", "u2"], H11) == {"u1": ("a1", "a1", "2026-11-25T10")}
+        assert index.applied() == {"2026-11-25T10": "v2"}
+        index.drop_hour("2026-11-25T10")
+        assert index.elsewhere("url", ["u1"], H11) == {} and index.applied() == {}
+
+
+def test_the_walking_skeletons_index_is_replaced_by_the_hourly_one(tmp_path):
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "i.sqlite")
+    db.executescript(
+        "CREATE TABLE seen (kind TEXT, key TEXT, article_id TEXT, story_id TEXT, first_hour TEXT, "
+        "PRIMARY KEY (kind, key)); INSERT INTO seen VALUES ('url', 'u', 'a', 'a', '2026-11-25T10:00:00+00:00');"
+    )
+    db.close()
+    with HistoryIndex(tmp_path / "i.sqlite") as index:
+        assert index.applied() == {} and index.elsewhere("url", ["u"], H11) == {}  # rebuilt by the next reconcile

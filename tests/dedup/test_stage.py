@@ -19,6 +19,9 @@ class MemoryHistory:
         known = self.entries.get(kind, {})
         return {k: known[k] for k in keys if k in known}
 
+    def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]:
+        return {k: (a, s, "2026-11-25T09") for k, (a, s) in self.earlier(kind, keys, hour).items()}
+
 
 def _row(article_id: str, url: str, digest: str | None, published: datetime | None = None) -> dict:
     return {

@@ -44,7 +44,9 @@ def test_good_rows_pass_and_bad_rows_carry_every_reason():
         _row(4, body="", word_count=0, body_source="video_only", language="english"),
         _row(5, url="javascript:alert(1)"),
     ]
-    outcome = validate_table("articles", to_table("articles", rows), id_column="article_id", suites_dir=SUITES)
+    outcome = validate_table(
+        "articles", to_table("articles", rows), id_column="article_id", suites_dir=SUITES, run_id="r"
+    )
     assert outcome.good.column("article_id").to_pylist() == ["a0"]
     reasons = {q["record_id"]: q["failed_expectations"] for q in outcome.quarantined}
     assert reasons == {
@@ -61,7 +63,7 @@ def test_good_rows_pass_and_bad_rows_carry_every_reason():
 
 def test_duplicate_ids_are_quarantined():
     outcome = validate_table(
-        "articles", to_table("articles", [_row(0), _row(0)]), id_column="article_id", suites_dir=SUITES
+        "articles", to_table("articles", [_row(0), _row(0)]), id_column="article_id", suites_dir=SUITES, run_id="r"
     )
     assert outcome.good.num_rows == 0
     assert len(outcome.quarantined) == 2
@@ -69,7 +71,9 @@ def test_duplicate_ids_are_quarantined():
 
 
 def test_empty_table_passes_through():
-    outcome = validate_table("articles", to_table("articles", []), id_column="article_id", suites_dir=SUITES)
+    outcome = validate_table(
+        "articles", to_table("articles", []), id_column="article_id", suites_dir=SUITES, run_id="r"
+    )
     assert outcome.good.num_rows == 0 and outcome.quarantined == []
 
 
@@ -77,6 +81,8 @@ def test_repeated_validation_leaves_no_assets_behind():
     from newsflow.validate import _context
 
     for _ in range(3):
-        validate_table("articles", to_table("articles", [_row(0)]), id_column="article_id", suites_dir=SUITES)
+        validate_table(
+            "articles", to_table("articles", [_row(0)]), id_column="article_id", suites_dir=SUITES, run_id="r"
+        )
     source = _context().data_sources.get("newsflow-articles")
     assert source.assets == []

@@ -1,28 +1,46 @@
-"""The history index: what every earlier hour has already published, shared across runs.
+"""The history index: what every committed hour contributed, shared across runs.
 
 Kept in SQLite under ``<data>/state/dedup.sqlite``. Each key (a canonical URL or a content hash)
-remembers the article it first belonged to and the *logical hour* it was first seen in. Lookups
-only trust entries from earlier hours, so rerunning an hour sees exactly what it saw the first
-time and produces the same rows; backfilling an older hour moves first-sightings earlier.
+is remembered per logical hour that committed it, with the article and story it belonged to.
+The index is *derived* state: :mod:`newsflow.state` replaces an hour's rows whenever that hour
+commits a new version (a rerun replaces its contribution instead of adding to it), and the whole
+index can be rebuilt from the published datasets.
+
+Two lookups serve two rules:
+- :meth:`HistoryIndex.elsewhere` (any other hour): an article belongs to the hour that first
+  committed it, so neither a later hour nor a backfill of an earlier one publishes it again.
+- :meth:`HistoryIndex.earlier` (strictly earlier hours): which story a new copy belongs to, so a
+  rerun of an hour sees exactly what it saw the first time.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from newsflow.publish import hour_key
+
+SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
     kind TEXT NOT NULL,          -- 'url' or 'content'
     key TEXT NOT NULL,
+    hour TEXT NOT NULL,          -- the logical hour that committed it (2026-11-25T10)
     article_id TEXT NOT NULL,
     story_id TEXT NOT NULL,
-    first_hour TEXT NOT NULL,    -- ISO logical hour (UTC) it was first published in
-    PRIMARY KEY (kind, key)
+    PRIMARY KEY (kind, key, hour)
 );
+CREATE INDEX IF NOT EXISTS seen_by_hour ON seen(hour);
+CREATE TABLE IF NOT EXISTS applied (
+    hour TEXT PRIMARY KEY,       -- a committed hour whose contribution is in ``seen``
+    version TEXT NOT NULL        -- the committed version it came from
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+Entry = tuple[str, str, str]  # (key, article_id, story_id)
 
 
 class HistoryIndex:
@@ -31,7 +49,17 @@ class HistoryIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "seen" in tables and "applied" not in tables:
+            # The index of the walking skeleton (one row per key, no hours): derived state, so it
+            # is dropped and rebuilt from the published hours by the next reconcile.
+            self.db.execute("DROP TABLE seen")
         self.db.executescript(_SCHEMA)
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         self.db.close()
@@ -42,27 +70,44 @@ class HistoryIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def earlier(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str]]:
-        """``key -> (article_id, story_id)`` for keys first seen strictly before ``hour``."""
-        keys = list(set(keys))
-        found: dict[str, tuple[str, str]] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
+    def _first(self, kind: str, keys: Iterable[str], where: str, hour: str) -> dict[str, tuple[str, str, str]]:
+        unique = list(set(keys))
+        found: dict[str, tuple[str, str, str]] = {}
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT key, article_id, story_id FROM seen WHERE kind=? AND key IN ({marks}) AND first_hour < ?",
-                [kind, *chunk, hour.isoformat()],
+                f"SELECT key, article_id, story_id, hour FROM seen WHERE kind=? AND key IN ({marks}) AND {where} "
+                "ORDER BY hour DESC",
+                [kind, *chunk, hour],
             )
-            found.update({k: (a, s) for k, a, s in rows})
+            found.update({k: (a, s, h) for k, a, s, h in rows})  # DESC: the earliest hour wins
         return found
 
-    def record(self, kind: str, items: Iterable[tuple[str, str, str]], hour: datetime) -> None:
-        """Remember ``(key, article_id, story_id)`` as seen in ``hour``, keeping the earliest sighting."""
+    def earlier(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str]]:
+        """``key -> (article_id, story_id)`` of the earliest hour strictly before ``hour`` that has it."""
+        return {k: (a, s) for k, (a, s, _) in self._first(kind, keys, "hour < ?", hour_key(hour)).items()}
+
+    def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]:
+        """``key -> (article_id, story_id, hour)`` of the earliest *other* hour that committed it."""
+        return self._first(kind, keys, "hour <> ?", hour_key(hour))
+
+    def applied(self) -> dict[str, str]:
+        """``hour -> version`` of every hour whose contribution is in the index."""
+        return dict(self.db.execute("SELECT hour, version FROM applied"))
+
+    def replace_hour(self, hour: str, version: str, entries: Mapping[str, Sequence[Entry]]) -> None:
+        """Make the index hold exactly ``entries`` for ``hour`` (from ``version``), in one transaction."""
         with self.db:
-            self.db.executemany(
-                "INSERT INTO seen(kind, key, article_id, story_id, first_hour) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(kind, key) DO UPDATE SET article_id=excluded.article_id, "
-                "story_id=excluded.story_id, first_hour=excluded.first_hour "
-                "WHERE excluded.first_hour < seen.first_hour",
-                [(kind, k, a, s, hour.isoformat()) for k, a, s in items],
-            )
+            self.db.execute("DELETE FROM seen WHERE hour=?", (hour,))
+            for kind, items in entries.items():
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO seen(kind, key, hour, article_id, story_id) VALUES (?,?,?,?,?)",
+                    [(kind, k, hour, a, s) for k, a, s in items],
+                )
+            self.db.execute("INSERT OR REPLACE INTO applied(hour, version) VALUES (?, ?)", (hour, version))
+
+    def drop_hour(self, hour: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM seen WHERE hour=?", (hour,))
+            self.db.execute("DELETE FROM applied WHERE hour=?", (hour,))

@@ -17,20 +17,24 @@ _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
 class History(Protocol):
-    """What earlier hours published: ``key -> (article_id, story_id)`` for keys seen before ``hour``."""
+    """What other committed hours hold (see :class:`newsflow.dedup.index.HistoryIndex`)."""
 
     def earlier(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str]]: ...
+
+    def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]: ...
 
 
 def deduplicate(rows: Sequence[Row], history: History, hour: datetime, rec: StageRecorder) -> list[Row]:
     """Mark exact duplicates (same canonical URL after redirects, or same content) across all history.
 
-    The first article with a given content is the story's original; later ones keep their row but
-    carry ``duplicate_of`` and the original's ``story_id``. Rows are taken earliest published
-    first, then by id, so reruns pick the same originals.
+    An article another hour committed is not published again (it belongs to that hour, even when
+    this hour is an earlier one being backfilled). The first article with a given content is the
+    story's original; later ones keep their row but carry ``duplicate_of`` and the original's
+    ``story_id``. Rows are taken earliest published first, then by id, so reruns pick the same
+    originals.
     """
     ordered = sorted(rows, key=lambda r: (r["published"] or _FAR_FUTURE, r["article_id"]))
-    earlier_urls = history.earlier("url", [r["canonical_url"] for r in ordered], hour)
+    earlier_urls = history.elsewhere("url", [r["canonical_url"] for r in ordered], hour)
     earlier_content = history.earlier("content", [r["content_hash"] for r in ordered if r["content_hash"]], hour)
     kept: list[Row] = []
     ids_in_run: set[str] = set()

@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from newsflow.validate.quarantine import quarantine_row
+
 
 @dataclass
 class ValidationOutcome:
@@ -59,9 +61,9 @@ def _reason(config: dict[str, Any]) -> str:
     return (config.get("meta") or {}).get("reason") or config["type"]
 
 
-def validate_table(dataset: str, table: pa.Table, id_column: str, suites_dir: Path) -> ValidationOutcome:
+def validate_table(dataset: str, table: pa.Table, id_column: str, suites_dir: Path, run_id: str) -> ValidationOutcome:
     """Run the dataset's suite (``<suites_dir>/<dataset>.json``) over ``table``; rows failing any
-    expectation are quarantined."""
+    expectation become ``quarantine`` rows with the reasons and the offending values."""
     path = suite_path(suites_dir, dataset)
     doc = _load_suite_doc(str(path))
     if table.num_rows == 0:
@@ -106,12 +108,15 @@ def validate_table(dataset: str, table: pa.Table, id_column: str, suites_dir: Pa
     keep = [i for i in range(len(df)) if i not in failures]
     rows = table.to_pylist()
     quarantined = [
-        {
-            "record_id": rows[i].get(id_column),
-            "row": json.dumps(rows[i], default=str, ensure_ascii=False),
-            "failed_expectations": sorted(set(failures[i])),
-            "observed_values": json.dumps(observed.get(i, {}), default=str, ensure_ascii=False),
-        }
+        quarantine_row(
+            dataset,
+            rows[i].get(id_column),
+            rows[i],
+            failures[i],
+            run_id=run_id,
+            stage="validate",
+            observed=observed.get(i, {}),
+        )
         for i in bad
     ]
     return ValidationOutcome(
