@@ -245,8 +245,14 @@ def run_stage(ctx: RunContext, s: Stage) -> StageReport:
 def run_cycle(ctx: RunContext, progress: Callable[[int, int, str], None] | None = None) -> StageReport:
     """Run every stage in order for one hour; returns the publish report."""
     report = StageReport("none", {})
-    for i, s in enumerate(STAGES, 1):
-        if progress:
-            progress(i, len(STAGES), s.name)
-        report = run_stage(ctx, s)
+    try:
+        for i, s in enumerate(STAGES, 1):
+            if progress:
+                progress(i, len(STAGES), s.name)
+            report = run_stage(ctx, s)
+    except BaseException:
+        # The whole run happens here, so when it fails it is over: free the hour for the next run
+        # (an Airflow task that fails keeps the lease for its retry instead).
+        HourLease(ctx.data_root, ctx.logical_hour, ctx.run_id, pid=ctx.lease_pid).release()
+        raise
     return report
