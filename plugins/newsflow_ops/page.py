@@ -10,7 +10,7 @@ line of defence should one ever be missed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from newsflow.health import FeedHealth, HealthReport, HourCounts
@@ -61,7 +61,8 @@ tr.ok td:first-child { box-shadow: inset 4px 0 var(--ok); }
 .err { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:12px; color:var(--bad); }
 .msg { color:#424a53; font-size:12px; max-width:28em; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 .bad { color:var(--bad); font-weight:600; } .warn { color:var(--warn); font-weight:600; }
-.muted { color:var(--muted); }
+.muted { color:var(--muted); } .nowrap { white-space:nowrap; word-break:normal; }
+.err.quiet { color:#57606a; }
 tr.unpublished td { color:var(--muted);
   background:repeating-linear-gradient(-45deg,#fff,#fff 6px,#f6f8fa 6px,#f6f8fa 12px); }
 svg.spark { display:block; }
@@ -137,23 +138,25 @@ def _feed_row(feed: FeedHealth, spec: object | None, now: datetime, paused: bool
     sub = " · ".join(e(x) for x in (site, url) if x)
     notes = "".join(f'<div class="sub warn">{e(n)}</div>' for n in feed.notes)
     status = feed.status
+    # The logical hour is what matters (a backfill fetches later); the wall-clock time is in the tooltip.
     last_success = (
-        f'<span title="{e(_hour(feed.last_success))}">{e(ago(feed.last_success_at or feed.last_success, now))}</span>'
-        f'<div class="sub">hour {e(_hour(feed.last_success))}</div>'
+        f'<span title="fetched {e(feed.last_success_at or "?")}">{e(ago(feed.last_success, now))}</span>'
+        f'<div class="sub nowrap">hour {e(_hour(feed.last_success))}</div>'
         if feed.last_success
         else '<span class="bad">never</span>'
     )
     rate_class = "bad" if (feed.error_rate or 0) >= 0.5 else "warn" if feed.error_rate else ""
+    pages = f'<div class="sub nowrap">pages {feed.page_errors}/{feed.page_fetches} failed</div>'
     error_rate = (
         f'<span class="{rate_class}">{_pct(feed.error_rate)}</span>'
-        f'<div class="sub">{feed.failed_hours}/{feed.attempted_hours} h'
-        + (f" · pages {feed.page_errors}/{feed.page_fetches}" if feed.page_fetches else "")
-        + "</div>"
+        f'<div class="sub nowrap">{feed.failed_hours} of {feed.attempted_hours} h failed</div>'
+        + (pages if feed.page_fetches else "")
     )
     if feed.last_error:
         err = feed.last_error
+        tone = "err" if status in ("failing", "degraded") else "err quiet"
         last_error = (
-            f'<div class="err">{e(err.error_class)}</div>'
+            f'<div class="{tone}">{e(err.error_class)}</div>'
             f'<div class="msg" title="{e(err.message)}">{e(err.message) or "&nbsp;"}</div>'
             f'<div class="sub">{e(err.stage)} · {e(ago(err.hour, now))}</div>'
         )
@@ -166,7 +169,12 @@ def _feed_row(feed: FeedHealth, spec: object | None, now: datetime, paused: bool
         next_poll = '<span class="warn">DAG paused</span>'
     else:
         next_poll = f'<span title="{e(feed.next_poll)}">{e(ago(feed.next_poll, now))}</span>'
-    stale = f'<div class="sub warn">no new items for ≥{feed.stale_after_hours} h</div>' if feed.stale else ""
+    stale = (
+        f'<div class="sub warn nowrap">no new items ≥{feed.stale_after_hours} h</div>'
+        if feed.stale and status != "failing"  # a failing feed brings nothing new anyway
+        else ""
+    )
+    latency = f'{_seconds(feed.latency_p50)}<div class="sub">p95 {_seconds(feed.latency_p95)}</div>'
     return (
         f'<tr class="{e(status)}" data-feed="{e(feed.name)}" data-status="{e(status)}">'
         f'<td><span class="pill {e(status)}">{e(STATUS_LABELS.get(status, status))}</span>{stale}</td>'
@@ -176,19 +184,17 @@ def _feed_row(feed: FeedHealth, spec: object | None, now: datetime, paused: bool
         f'<div class="sub">{feed.items_total} new in {len(feed.window)} h</div></td>'
         f"<td>{error_rate}</td>"
         f"<td>{last_error}</td>"
-        f'<td class="num">{_seconds(feed.latency_p50)}<div class="sub">p95 {_seconds(feed.latency_p95)}</div></td>'
+        f'<td class="num nowrap">{latency}</td>'
         f'<td class="num">{failing}</td>'
-        f"<td>{next_poll}</td>"
+        f'<td class="nowrap">{next_poll}</td>'
         "</tr>"
     )
 
 
-def _hour_row(counts: HourCounts) -> str:
+def _hour_row(counts: HourCounts, now: datetime) -> str:
     if not counts.published:
-        return (
-            f'<tr class="unpublished"><td>{e(_hour(counts.hour))}</td>'
-            '<td colspan="7">no published run for this hour</td></tr>'
-        )
+        why = "running or not started yet" if counts.hour + timedelta(hours=1) > now else "no published run"
+        return f'<tr class="unpublished"><td>{e(_hour(counts.hour))}</td><td colspan="7">{why}</td></tr>'
     classes = ", ".join(f"{e(k)} {v}" for k, v in counts.error_classes.items())
     failed = f'<span class="bad">{counts.feeds_failed}</span>' if counts.feeds_failed else "0"
     errors = f'<span class="warn">{counts.errors}</span>' if counts.errors else "0"
@@ -234,7 +240,7 @@ def render_page(
     feed_rows = "".join(_feed_row(f, specs.get(f.name), now, paused) for f in report.feeds)
     if not report.feeds:
         feed_rows = '<tr><td colspan="9" class="muted">No feeds configured and no runs published yet.</td></tr>'
-    hour_rows = "".join(_hour_row(c) for c in report.per_hour)
+    hour_rows = "".join(_hour_row(c, now) for c in report.per_hour)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
