@@ -62,10 +62,10 @@ def scheduler_state(dag_id: str) -> Schedule:
             dag = session.get(DagModel, dag_id)
             if dag is None:
                 return Schedule()
-            next_run = dag.next_dagrun_run_after or dag.next_dagrun_create_after
+            next_run = dag.next_dagrun_create_after  # when the scheduler creates (and so starts) the next run
             return Schedule(paused=bool(dag.is_paused), next_run=next_run)
     except Exception as exc:  # noqa: BLE001 - the page must render without the scheduler's view
-        log.debug("news health: no scheduler state for %s: %s", dag_id, exc)
+        log.warning("news health: no scheduler state for %s: %s", dag_id, exc)
         return Schedule()
 
 
