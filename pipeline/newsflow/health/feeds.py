@@ -25,8 +25,8 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pyarrow as pa
@@ -146,6 +146,35 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def datetimes(column: pa.ChunkedArray | pa.Array) -> list[datetime | None]:
+    """A timestamp column as datetimes, fast: converted once per distinct value (hours repeat a lot)."""
+    micros = pc.cast(pc.cast(column, pa.timestamp("us", tz="UTC")), pa.int64()).to_pylist()
+    seen: dict[int, datetime] = {}
+    out: list[datetime | None] = []
+    for value in micros:
+        if value is None:
+            out.append(None)
+            continue
+        when = seen.get(value)
+        if when is None:
+            when = seen[value] = _EPOCH + timedelta(microseconds=value)
+        out.append(when)
+    return out
+
+
+def hour_values(column: pa.ChunkedArray | pa.Array) -> list[datetime]:
+    """The ``hour`` column (never null: it is the partition's hour) as datetimes."""
+    return cast(list[datetime], datetimes(column))
+
+
+def published_hours_of(runs: pa.Table) -> set[datetime]:
+    """The hours present in a projected ``runs`` table (every published hour has summary rows)."""
+    return set(hour_values(pc.unique(runs["hour"])))
+
+
 def feed_hours(runs: pa.Table, fetches: pa.Table) -> dict[str, dict[datetime, FeedHour]]:
     """Per feed, per attempted hour: did the feed fetch succeed, and how many new items came in."""
     feed_rows = runs.filter(pc.and_(pc.equal(runs["stage"], "fetch_feeds"), pc.is_valid(runs["feed"])))
@@ -154,22 +183,29 @@ def feed_hours(runs: pa.Table, fetches: pa.Table) -> dict[str, dict[datetime, Fe
     if pages.num_rows:
         grouped = pages.group_by(["feed", "hour"]).aggregate([("kind", "count")])
         for feed, hour, n in zip(
-            grouped["feed"].to_pylist(), grouped["hour"].to_pylist(), grouped["kind_count"].to_pylist(), strict=True
+            grouped["feed"].to_pylist(), hour_values(grouped["hour"]), grouped["kind_count"].to_pylist(), strict=True
         ):
             fetched[(feed, hour)] = n
     ok: dict[tuple[str, datetime], bool] = {}
     recorded_new: dict[tuple[str, datetime], int] = {}
     first_error: dict[tuple[str, datetime], str] = {}
-    for row in feed_rows.select(["feed", "hour", "error_class", "counts"]).to_pylist():
-        key = (row["feed"], row["hour"])
-        if row["error_class"] is None:
+    columns = (
+        feed_rows["feed"].to_pylist(),
+        hour_values(feed_rows["hour"]),
+        feed_rows["error_class"].to_pylist(),
+        feed_rows["counts"].to_pylist(),
+    )
+    for feed, hour, error_class, counts in zip(*columns, strict=True):
+        key = (feed, hour)
+        if error_class is None:
             ok[key] = True
-            new = _as_int(_counts(row["counts"]).get("new"))
-            if new is not None:
-                recorded_new[key] = recorded_new.get(key, 0) + new
+            if counts and '"new"' in counts:  # skip parsing JSON that cannot hold the key
+                new = _as_int(_counts(counts).get("new"))
+                if new is not None:
+                    recorded_new[key] = recorded_new.get(key, 0) + new
         else:
             ok.setdefault(key, False)
-            first_error.setdefault(key, row["error_class"])
+            first_error.setdefault(key, error_class)
     out: dict[str, dict[datetime, FeedHour]] = defaultdict(dict)
     for (feed, hour), succeeded in ok.items():
         items = recorded_new.get((feed, hour), fetched.get((feed, hour), 0)) if succeeded else 0
@@ -181,8 +217,10 @@ def last_errors(runs: pa.Table) -> dict[str, LastError]:
     """Each feed's most recent error row, from any stage (feed fetch, page fetch, extraction)."""
     errors = runs.filter(pc.and_(pc.is_valid(runs["feed"]), pc.is_valid(runs["error_class"])))
     latest: dict[str, tuple[tuple, LastError]] = {}
-    for row in errors.select(["feed", "hour", "recorded_at", "stage", "error_class", "error", "url"]).to_pylist():
-        key = (row["hour"], row["recorded_at"] or row["hour"])
+    rows = errors.select(["feed", "stage", "error_class", "error", "url"]).to_pylist()
+    for row, hour, at in zip(rows, hour_values(errors["hour"]), datetimes(errors["recorded_at"]), strict=True):
+        row["hour"] = hour
+        key = (hour, at or hour)
         if row["feed"] not in latest or key >= latest[row["feed"]][0]:
             message = row["error"] or ""
             latest[row["feed"]] = (
@@ -228,19 +266,21 @@ def fetch_stats(fetches: pa.Table, start: datetime, end: datetime) -> dict[str, 
     return dict(stats)
 
 
-def _last_success_times(runs: pa.Table) -> dict[tuple[str, datetime], datetime | None]:
+def _last_success_times(runs: pa.Table, wanted: set[tuple[str, datetime]]) -> dict[tuple[str, datetime], datetime]:
+    """When each wanted (feed, hour) success was recorded (wall clock)."""
     ok = runs.filter(
         pc.and_(
             pc.and_(pc.equal(runs["stage"], "fetch_feeds"), pc.is_valid(runs["feed"])),
             pc.is_null(runs["error_class"]),
         )
     )
-    return {
-        (feed, hour): at
-        for feed, hour, at in zip(
-            ok["feed"].to_pylist(), ok["hour"].to_pylist(), ok["recorded_at"].to_pylist(), strict=True
-        )
-    }
+    feeds = ok["feed"].to_pylist()
+    hours = hour_values(ok["hour"])
+    picks = [i for i, key in enumerate(zip(feeds, hours, strict=True)) if key in wanted]
+    if not picks:
+        return {}
+    at = datetimes(ok["recorded_at"].take(pa.array(picks)))
+    return {(feeds[i], hours[i]): when for i, when in zip(picks, at, strict=True) if when is not None}
 
 
 def hour_range(end: datetime, hours: int) -> tuple[datetime, ...]:
@@ -285,11 +325,14 @@ def feed_health(
 
     window = hour_range(end, hours)
     start = window[0]
-    published = set(runs["hour"].to_pylist())
+    published = published_hours_of(runs)
     per_feed = feed_hours(runs, fetches)
     errors = last_errors(runs)
     stats = fetch_stats(fetches, start, end)
-    success_at = _last_success_times(runs)
+    latest_ok = {
+        (n, max(h for h, fh in hs.items() if fh.ok)) for n, hs in per_feed.items() if any(f.ok for f in hs.values())
+    }
+    success_at = _last_success_times(runs, latest_ok)
     configured = {f.name: f for f in feeds}
     names = list(configured) + sorted(set(per_feed) - set(configured))
     poll = next_poll or (end + timedelta(hours=1))

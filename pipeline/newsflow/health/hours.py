@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newsflow.health.feeds import _as_int, _counts, _jsonable, hour_range
+from newsflow.health.feeds import _as_int, _counts, _jsonable, hour_range, hour_values
 
 
 @dataclass(frozen=True)
@@ -49,19 +49,23 @@ def hourly_counts(runs: pa.Table, end: datetime, hours: int = 24) -> list[HourCo
     stages: dict[datetime, dict[str, dict[str, Any]]] = defaultdict(dict)
     seconds: defaultdict[datetime, float] = defaultdict(float)
     summary = runs.filter(pc.and_(pc.is_null(runs["feed"]), pc.is_null(runs["url"])))
-    for row in summary.select(["hour", "stage", "counts", "seconds"]).to_pylist():
-        stages[row["hour"]][row["stage"]] = _counts(row["counts"])
-        seconds[row["hour"]] += row["seconds"] or 0.0
-    errors: dict[datetime, Counter[str]] = defaultdict(Counter)
-    for hour, error_class in zip(
-        *(c.to_pylist() for c in runs.filter(pc.is_valid(runs["error_class"])).select(["hour", "error_class"]).columns),
+    for hour, stage, counts, secs in zip(
+        hour_values(summary["hour"]),
+        summary["stage"].to_pylist(),
+        summary["counts"].to_pylist(),
+        summary["seconds"].to_pylist(),
         strict=True,
     ):
+        stages[hour][stage] = _counts(counts)
+        seconds[hour] += secs or 0.0
+    errors: dict[datetime, Counter[str]] = defaultdict(Counter)
+    failed = runs.filter(pc.is_valid(runs["error_class"]))
+    for hour, error_class in zip(hour_values(failed["hour"]), failed["error_class"].to_pylist(), strict=True):
         errors[hour][error_class] += 1
     feed_ok: dict[datetime, dict[str, bool]] = defaultdict(dict)
     feed_rows = runs.filter(pc.and_(pc.equal(runs["stage"], "fetch_feeds"), pc.is_valid(runs["feed"])))
     for hour, feed, error_class in zip(
-        *(c.to_pylist() for c in feed_rows.select(["hour", "feed", "error_class"]).columns), strict=True
+        hour_values(feed_rows["hour"]), feed_rows["feed"].to_pylist(), feed_rows["error_class"].to_pylist(), strict=True
     ):
         feed_ok[hour][feed] = feed_ok[hour].get(feed, False) or error_class is None
     out: list[HourCounts] = []

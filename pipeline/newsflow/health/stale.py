@@ -24,7 +24,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from newsflow.health.feeds import DEFAULT_STALE_AFTER_HOURS, FeedConfig, FeedHour, feed_hours, stale_after
+from newsflow.health.feeds import (
+    DEFAULT_STALE_AFTER_HOURS,
+    FeedConfig,
+    FeedHour,
+    feed_hours,
+    published_hours_of,
+    stale_after,
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,7 @@ def stale_feeds(
     :func:`newsflow.health.load.load_history`) covering at least each feed's window.
     """
     per_feed = feed_hours(runs, fetches)
-    published = set(runs["hour"].to_pylist())
+    published = published_hours_of(runs)
     out: list[StaleFeed] = []
     for feed in feeds:
         if not feed.enabled:
