@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = ROOT / "plugins"
 _HOME = tempfile.mkdtemp(prefix="newsflow-plugin-airflow-")
-os.environ.setdefault("AIRFLOW_HOME", _HOME)  # the DAG tests' conftest may have set one already
+os.environ["AIRFLOW_HOME"] = _HOME  # never a developer's real .airflow (airflow-env.sh may have set it)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
