@@ -1,7 +1,7 @@
 """Health view cost over weeks of published hours.
 
 Publishes ``--hours`` synthetic hours (``--feeds`` feeds, ~``--pages`` page fetches per feed
-and hour) with the pipeline's own ``storage.publish_partitions``, then times
+and hour) with the pipeline's own ``publish.commit_hour``, then times
 ``newsflow.health.build_report`` over the whole lookback: cold (empty cache), warm (every hour
 cached, as on the second page load) and after one hour is republished. The same-run baseline
 reads every partition whole with ``storage.read_partition`` (what a naive view would do) and
@@ -24,6 +24,7 @@ from pathlib import Path
 from newsflow import storage
 from newsflow.health import build_report
 from newsflow.health.load import CACHE
+from newsflow.publish import commit_hour
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -89,7 +90,7 @@ def publish_hour(root: Path, hour: datetime, feeds: int, pages: int, salt: int =
             }
         )
     tables = {"runs": storage.to_table("runs", runs), "fetches": storage.to_table("fetches", fetches)}
-    storage.publish_partitions(root, hour, tables, run_id)
+    commit_hour(root, hour, tables, run_id)
 
 
 def timed(fn) -> tuple[float, object]:

@@ -10,6 +10,11 @@ if ! (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v pg_ctlcluster >/
   echo "[test] starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
 fi
+# Headless Chromium renders the News health page in the UI tests (Debian's package, as root).
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "[test] installing chromium (Debian package) for the UI tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "[test] chromium install failed"
+fi
 echo "[test] ruff"
 .venv/bin/ruff check pipeline dags plugins tests bench
 echo "[test] mypy"

@@ -9,11 +9,12 @@ import pyarrow.parquet as pq
 from newsflow import storage
 from newsflow.health import build_report, check_stale, load_history, published_hours
 from newsflow.health.load import COLUMNS, _PartitionCache
+from newsflow.publish import commit_hour
 from tests.health.builders import Feed, Hour, h
 
 
 def _publish(root, hour: Hour) -> None:
-    storage.publish_partitions(root, hour.hour, hour.tables(), hour.run_id)
+    commit_hour(root, hour.hour, hour.tables(), hour.run_id)
 
 
 def test_only_marked_partitions_inside_the_window_are_read(tmp_path):

@@ -8,7 +8,7 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from newsflow import storage
+from newsflow.publish import commit_hour
 from tests.health.builders import Hour
 
 EVIL = "<script>alert(1)</script>"
@@ -25,7 +25,7 @@ def data_root(tmp_path, monkeypatch):
         else:
             hour.feed_failed(EVIL, "http_503", "upstream said <img src=x onerror=alert(2)>")
         hour.summary(publish={"articles": 3, "facts": 12, "quarantined": 0})
-        storage.publish_partitions(tmp_path / "data", hour.hour, hour.tables(), hour.run_id)
+        commit_hour(tmp_path / "data", hour.hour, hour.tables(), hour.run_id)
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(
         "feeds:\n"

@@ -24,7 +24,7 @@ import httpx
 import pytest
 import yaml
 
-from newsflow import storage
+from newsflow.publish import commit_hour
 from tests.health.builders import Hour
 from tests.scripts.cdp import CHROMIUM_INSTALL, Chromium, chromium_binary
 
@@ -96,7 +96,7 @@ def _history(data: Path, last: datetime) -> None:
             dedup={"url_duplicates": 1, "content_duplicates": back % 3, "originals": 5},
             publish={"articles": 6 + back % 5, "quarantined": int(back % 4 == 0), "facts": 180 + 7 * back},
         )
-        storage.publish_partitions(data, when, hour.tables(), hour.run_id)
+        commit_hour(data, when, hour.tables(), hour.run_id)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newsflow.cycle import floor_hour
+from newsflow.context import floor_hour
 from newsflow.health.feeds import DEFAULT_STALE_AFTER_HOURS, FeedConfig, FeedHealth, _jsonable, feed_health
 from newsflow.health.hours import HourCounts, hourly_counts
 from newsflow.health.load import load_history, published_hours
