@@ -128,17 +128,57 @@ def detect_encoding(body: bytes, content_type: str | None = None) -> tuple[str, 
         return codec, where
     if not has_high:
         return "utf-8", "utf-8"
+    guessed = _guess(sample)
+    if guessed:
+        return guessed, "detected"
+    return "cp1252", "fallback"
+
+
+# When the detector cannot tell candidates apart (short samples), prefer the web's legacy code
+# pages by how common they are over DOS and Mac ones that happen to decode the same bytes.
+_PREFERENCE = [
+    "cp1252",
+    "cp1251",
+    "cp1250",
+    "iso8859-15",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "koi8-r",
+    "gb18030",
+    "big5",
+    "shift_jis",
+    "euc_kr",
+    "euc_jp",
+    "cp1255",
+    "cp1256",
+    "iso8859-2",
+]
+
+
+def _guess(sample: bytes) -> str | None:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(sample).best()
-    except Exception:  # noqa: BLE001 - detection is a best effort; the fallback below always works
-        best = None
-    if best is not None and best.encoding:
-        guessed = _codec(best.encoding)
-        if guessed:
-            return guessed, "detected"
-    return "cp1252", "fallback"
+        matches = list(from_bytes(sample))
+    except Exception:  # noqa: BLE001 - detection is a best effort; the caller falls back to cp1252
+        return None
+    candidates = [(m.chaos, _codec(m.encoding), i) for i, m in enumerate(matches)]
+    candidates = [c for c in candidates if c[1]]
+    if not candidates:
+        return None
+    least = min(c[0] for c in candidates)
+    ranks = {_codec(name): rank for rank, name in enumerate(_PREFERENCE)}
+    ties = [c for c in candidates if c[0] <= least + 0.01]
+    try:
+        western = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    for _, codec, _ in ties:  # the detector folds code pages that decode these bytes alike into one
+        if western is not None and sample.decode(codec, errors="replace") == western:
+            return "cp1252"
+    best = min(ties, key=lambda c: (ranks.get(c[1], len(ranks)), c[2]))
+    return best[1]
 
 
 def decode_document(body: bytes, content_type: str | None = None) -> Decoded:

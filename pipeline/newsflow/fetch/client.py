@@ -361,12 +361,18 @@ class _Run:
             return
         self._apply_delay(key, rules)
         if not rules.allowed(job.url, self.f.token):
-            reason = f"robots.txt of {origin} disallows {job.url} for {self.f.token}"
-            if rules.reason and rules.status != "parsed":
-                reason += f" ({rules.reason})"
-            self.finish(job, None, _Failure("robots_disallowed", reason))
+            self.finish(job, None, self._refusal(rules, job.url))
             return
         self.sched.add(key, job)
+
+    def _refusal(self, rules: RobotsRules, url: str) -> _Failure:
+        """Why robots.txt stops ``url``: its rules, or (when it could not be fetched) the network failure."""
+        if rules.cause in HOST_FAILURES:
+            return _Failure(rules.cause or "connection_error", f"{url} not fetched: {rules.reason} for {rules.origin}")
+        reason = f"robots.txt of {rules.origin} disallows {url} for {self.f.token}"
+        if rules.status != "parsed" and rules.reason:
+            reason += f" ({rules.reason})"
+        return _Failure("robots_disallowed", reason)
 
     def _apply_delay(self, key: str, rules: RobotsRules) -> None:
         wanted = rules.delay(self.f.token)
@@ -435,10 +441,7 @@ class _Run:
             if rules.allowed(waiting.url, self.f.token):
                 self.sched.add(host_key(waiting.url), waiting)
             else:
-                reason = f"robots.txt of {origin} disallows {waiting.url} for {self.f.token}"
-                if rules.status != "parsed":
-                    reason += f" ({rules.reason})"
-                self.finish(waiting, None, _Failure("robots_disallowed", reason))
+                self.finish(waiting, None, self._refusal(rules, waiting.url))
 
     def run_job(self, key: str, job: _Job) -> None:
         s = self.s
@@ -532,6 +535,8 @@ class _Run:
         return res
 
     def finish(self, job: _Job, got: _Response | None, failure: _Failure | None) -> None:
+        if job.fetched_at is None:  # decided without a request (robots.txt, a closed host): still dated
+            job.started, job.fetched_at = time.monotonic(), datetime.now(UTC)
         res = self._result(job, job.url, got, failure)
         with self.lock:
             self.results[job.index] = res

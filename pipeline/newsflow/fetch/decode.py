@@ -46,13 +46,15 @@ class _Zlib:
             raise DecodeError(f"invalid {'gzip' if self.gzip else 'deflate'} data: {exc}") from exc
 
     def _drain(self, data: bytes) -> Iterator[bytes]:
-        while data:
+        while True:
             if self._d.eof:
                 extra = self._d.unused_data + data
                 if not self.gzip or not extra.startswith(b"\x1f\x8b"):
                     return  # trailing bytes after the stream are ignored, as browsers do
                 self._d = zlib.decompressobj(zlib.MAX_WBITS | 16)  # a further gzip member
                 data = extra
+            if not data:
+                return
             out = self._d.decompress(data, PIECE)
             if out:
                 yield out
@@ -76,16 +78,23 @@ class _Brotli:
             out = self._d.process(data, output_buffer_limit=PIECE)
             if out:
                 yield out
-            while not self._d.can_accept_more_data():
-                out = self._d.process(b"", output_buffer_limit=PIECE)
-                if not out:
-                    break
-                yield out
+            yield from self._pending()
         except brotli.error as exc:
             raise DecodeError(f"invalid brotli data: {exc}") from exc
 
+    def _pending(self) -> Iterator[bytes]:
+        """Output the decoder holds back once the limit is reached (only empty input may follow)."""
+        while not self._d.is_finished():
+            out = self._d.process(b"", output_buffer_limit=PIECE)
+            if not out:
+                return
+            yield out
+
     def flush(self) -> Iterator[bytes]:
-        yield from ()
+        try:
+            yield from self._pending()
+        except brotli.error as exc:
+            raise DecodeError(f"truncated brotli data: {exc}") from exc
 
 
 class _Identity:

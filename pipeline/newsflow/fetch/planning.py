@@ -94,7 +94,7 @@ def poll_interval_hours(items_per_day: float | None, unchanged: int, settings: F
     if items_per_day is None or items_per_day <= 0:
         base = float(settings.min_poll_hours)
     else:
-        base = 24.0 / (2.0 * items_per_day)
+        base = max(float(settings.min_poll_hours), 24.0 / (2.0 * items_per_day))
     stretched = base * (UNCHANGED_SLOWDOWN ** min(unchanged, 20))
     return int(min(settings.max_poll_hours, max(settings.min_poll_hours, math.ceil(stretched - 1e-9))))
 

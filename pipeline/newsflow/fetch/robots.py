@@ -66,6 +66,7 @@ class RobotsRules:
     fetched_at: float = 0.0  # wall clock (epoch seconds)
     expires_at: float = 0.0
     reason: str = ""
+    cause: str | None = None  # the fetch's error class when robots.txt was unreachable (DISALLOW_ALL)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_parser", Protego.parse(self.body) if self.status == PARSED else None)
@@ -112,8 +113,9 @@ def interpret(
         return RobotsRules(origin, ALLOW_ALL, "", now, now + settings.robots_ttl, f"robots.txt answered {status}")
     if result.error_class == "too_many_redirects":
         return RobotsRules(origin, ALLOW_ALL, "", now, now + settings.robots_ttl, "robots.txt redirects too often")
-    reason = f"robots.txt unreachable ({result.error_class or status})"
-    return RobotsRules(origin, DISALLOW_ALL, "", now, now + settings.robots_error_ttl, reason)
+    cause = result.error_class or f"http_{status}"
+    reason = f"robots.txt unreachable ({cause})"
+    return RobotsRules(origin, DISALLOW_ALL, "", now, now + settings.robots_error_ttl, reason, cause)
 
 
 class RobotsCache:
@@ -128,7 +130,7 @@ class RobotsCache:
             self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS robots (origin TEXT PRIMARY KEY, status TEXT NOT NULL, body TEXT,"
-                " fetched_at REAL NOT NULL, expires_at REAL NOT NULL, reason TEXT)"
+                " fetched_at REAL NOT NULL, expires_at REAL NOT NULL, reason TEXT, cause TEXT)"
             )
             self._db.commit()
 
@@ -139,10 +141,10 @@ class RobotsCache:
             rules = self._rules.get(origin)
             if rules is None and self._db is not None:
                 row = self._db.execute(
-                    "SELECT status, body, fetched_at, expires_at, reason FROM robots WHERE origin = ?", (origin,)
+                    "SELECT status, body, fetched_at, expires_at, reason, cause FROM robots WHERE origin = ?", (origin,)
                 ).fetchone()
                 if row is not None:
-                    rules = RobotsRules(origin, row[0], row[1] or "", row[2], row[3], row[4] or "")
+                    rules = RobotsRules(origin, row[0], row[1] or "", row[2], row[3], row[4] or "", row[5])
                     self._rules[origin] = rules
         return rules if rules is not None and rules.fresh(now) else None
 
@@ -151,8 +153,16 @@ class RobotsCache:
             self._rules[rules.origin] = rules
             if self._db is not None:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO robots VALUES (?, ?, ?, ?, ?, ?)",
-                    (rules.origin, rules.status, rules.body, rules.fetched_at, rules.expires_at, rules.reason),
+                    "INSERT OR REPLACE INTO robots VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        rules.origin,
+                        rules.status,
+                        rules.body,
+                        rules.fetched_at,
+                        rules.expires_at,
+                        rules.reason,
+                        rules.cause,
+                    ),
                 )
                 self._db.commit()
 

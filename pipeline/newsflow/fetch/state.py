@@ -250,3 +250,11 @@ def _state(row: Sequence[Any]) -> UrlState:
     data = dict(zip(_COLUMNS, row, strict=True))
     data["permanent"] = bool(data["permanent"])
     return UrlState(**data)
+
+
+STATE_FILE = Path("state") / "fetch.sqlite"
+
+
+def state_path(data_root: Path) -> Path:
+    """Where the fetch state lives under a data root (beside ``state/dedup.sqlite``)."""
+    return Path(data_root) / STATE_FILE

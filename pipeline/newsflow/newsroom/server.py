@@ -70,6 +70,7 @@ class NewsroomState:
         self.latency_jitter_ms = latency_jitter_ms  # each response waits latency_ms ± this (uniform)
         self.slow_seconds = slow_seconds
         self.robots = robots  # served at /robots.txt when set
+        self.robots_status = 200  # set e.g. 503 to make /robots.txt fail
         self.conditional = conditional  # answer If-None-Match / If-Modified-Since on feeds with 304
         self.keep_log = keep_log
         self.switches: dict[str, bool] = {}  # /switch/<key>.xml serves a feed only while on
@@ -140,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
             if path.startswith("/hostile/"):
                 return self._hostile(path, base)
             if path == "/robots.txt" and self.state.robots is not None:
-                return self._send(200, self.state.robots, "text/plain; charset=utf-8")
+                return self._send(self.state.robots_status, self.state.robots, "text/plain; charset=utf-8")
             if path.startswith(("/gen/", "/switch/", "/flaky/", "/moved/", "/home/", "/bare/")):
                 return self._lab(path, query, base)
             feed = render_feed(path, base, self.state.clock)
