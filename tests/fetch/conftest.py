@@ -3,23 +3,18 @@ log are the test's own) and fetch settings that do not wait a second per request
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from newsflow.fetch import FetchSettings
+from newsflow.newsroom.lab import running
 from tests.conftest import HOUR
 
 
 @pytest.fixture
 def lab():
-    """A fresh newsroom on 127.0.0.1, clock at HOUR; stopped after the test."""
-    from newsflow.newsroom.server import NewsroomServer, NewsroomState
-
-    server = NewsroomServer(0, NewsroomState(clock=HOUR, slow_seconds=1.0)).start_background()
-    yield server
-    server.shutdown()
-    server.server_close()
+    """A fresh newsroom on 127.0.0.1, clock at HOUR, slow pages 1 s; stopped after the test."""
+    with running(clock=HOUR, slow_seconds=1.0) as server:
+        yield server
 
 
 @pytest.fixture
@@ -36,7 +31,3 @@ def fast() -> FetchSettings:
         max_bytes=2 * 1024 * 1024,
         max_redirects=3,
     )
-
-
-def settings_with(base: FetchSettings, **changes: object) -> FetchSettings:
-    return replace(base, **changes)  # type: ignore[arg-type]

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -166,6 +168,19 @@ BARE_HOME = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>A bare site</title></head>'
     "<body><h1>Welcome</h1><p>No feed links here.</p></body></html>"
 )
+
+
+@contextmanager
+def running(host: str = "127.0.0.1", **state_kwargs: Any) -> Iterator[NewsroomServer]:
+    """A newsroom of its own (state, log, robots.txt) for the duration of a ``with`` block."""
+    from newsflow.newsroom.server import NewsroomServer, NewsroomState
+
+    server = NewsroomServer(0, NewsroomState(**state_kwargs), host=host).start_background()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def start_hosts(count: int, **state_kwargs: Any) -> list[NewsroomServer]:

@@ -148,6 +148,21 @@ def _clean(text: object) -> str | None:
     return cleaned or None
 
 
+def _absolute(base: str, link: str) -> str:
+    """``link`` resolved against ``base``; a link too broken to resolve is kept as is (the caller
+    records it as an invalid link rather than losing the whole feed)."""
+    if not base:
+        return link
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return link
+
+
+def _is_web_url(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
+
+
 def _head_text(data: bytes, size: int = 4096) -> str:
     """The document's start as text, whatever its Unicode encoding, for sniffing the format."""
     codec, _ = detect_encoding(data[:size])
@@ -314,12 +329,14 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str | None, cap: int | 
     entries: list[Entry] = []
     for e in parsed.entries:
         link = e.get("link")
+        if e.get("guidislink") and not _is_web_url(link):
+            link = None  # feedparser used a guid that is not a URL ("abc-123", "tag:…") as the link
         if not link:
             for alt in e.get("links", []):
                 if alt.get("href") and alt.get("rel", "alternate") == "alternate":
                     link = alt["href"]
                     break
-        if not link and isinstance(e.get("id"), str) and e["id"].strip().lower().startswith(("http://", "https://")):
+        if not link and _is_web_url(e.get("id")):
             link = e["id"]  # an entry whose only URL is its id (Atom ids are often permalinks)
         link = _clean(link)
         if not link or not link.strip():
@@ -329,7 +346,7 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str | None, cap: int | 
             content = e["content"][0].get("value")
         entries.append(
             Entry(
-                link=urljoin(url, link.strip()) if url else link.strip(),
+                link=_absolute(url, link.strip()),
                 title=_clean(e.get("title")),
                 published=_real_date(_struct_to_dt(e.get("published_parsed") or e.get("updated_parsed"))),
                 id=_clean(e.get("id")),
@@ -384,7 +401,7 @@ def _parse_jsonfeed(data: bytes, url: str = "", cap: int | None = None) -> Parse
         content = item.get("content_html") or item.get("content_text")
         entries.append(
             Entry(
-                link=urljoin(base, link) if base else link,
+                link=_absolute(base, link),
                 title=_clean(item.get("title")),
                 published=parse_datetime(item.get("date_published") or item.get("date_modified")),
                 id=_clean(str(item["id"])) if item.get("id") is not None else None,
@@ -408,9 +425,7 @@ def _parse_sitemap(data: bytes, url: str = "", cap: int | None = None) -> Parsed
     local = etree.QName(root).localname
     if local == "sitemapindex":
         children = [
-            urljoin(url, text) if url else text
-            for text in (_clean((el.text or "").strip()) for el in root.iter("{*}loc"))
-            if text
+            _absolute(url, text) for text in (_clean((el.text or "").strip()) for el in root.iter("{*}loc")) if text
         ]
         return ParsedFeed(format="sitemapindex", children=children, total_entries=len(children))
     entries: list[Entry] = []
@@ -423,7 +438,7 @@ def _parse_sitemap(data: bytes, url: str = "", cap: int | None = None) -> Parsed
         if not loc:
             continue
         total += 1
-        link = urljoin(url, loc) if url else loc
+        link = _absolute(url, loc)
         title = _clean(url_el.findtext(".//{*}news/{*}title"))
         date = url_el.findtext(".//{*}news/{*}publication_date") or url_el.findtext("{*}lastmod")
         entries.append(Entry(link=link, title=title, published=parse_datetime(date), id=link))

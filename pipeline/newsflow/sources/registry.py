@@ -89,6 +89,8 @@ def default_site(url: str) -> str:
 
 
 def parse_registry(doc: object, where: str = "feeds.yaml") -> Registry:
+    if isinstance(doc, dict) and "feeds" in doc and doc["feeds"] is None:
+        doc = {**doc, "feeds": []}  # "feeds:" with nothing under it yet
     if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list):
         raise RegistryError(f"{where}: expected a mapping with a 'feeds:' list")
     feeds: list[FeedSpec] = []
