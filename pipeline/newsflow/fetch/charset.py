@@ -163,8 +163,11 @@ def _guess(sample: bytes) -> str | None:
         matches = list(from_bytes(sample))
     except Exception:  # noqa: BLE001 - detection is a best effort; the caller falls back to cp1252
         return None
-    candidates = [(m.chaos, _codec(m.encoding), i) for i, m in enumerate(matches)]
-    candidates = [c for c in candidates if c[1]]
+    candidates: list[tuple[float, str, int]] = []
+    for i, match in enumerate(matches):
+        codec = _codec(match.encoding)
+        if codec:
+            candidates.append((match.chaos, codec, i))
     if not candidates:
         return None
     least = min(c[0] for c in candidates)
@@ -174,8 +177,8 @@ def _guess(sample: bytes) -> str | None:
         western = sample.decode("cp1252")
     except UnicodeDecodeError:
         western = None
-    for _, codec, _ in ties:  # the detector folds code pages that decode these bytes alike into one
-        if western is not None and sample.decode(codec, errors="replace") == western:
+    for _, tied, _ in ties:  # the detector folds code pages that decode these bytes alike into one
+        if western is not None and sample.decode(tied, errors="replace") == western:
             return "cp1252"
     best = min(ties, key=lambda c: (ranks.get(c[1], len(ranks)), c[2]))
     return best[1]

@@ -156,7 +156,8 @@ class HttpFetcher:
     ) -> list[FetchResult]:
         """Fetch every request, politely and concurrently; results in the order of ``requests``.
 
-        ``progress`` is called once per result as it completes (calls are serialised).
+        ``progress`` is called once per result as it completes, from a worker thread, one call at a
+        time; work done there (parsing a feed) overlaps with the other hosts' requests.
         """
         if not requests:
             return []
@@ -314,6 +315,7 @@ class _Run:
         self.results: list[FetchResult | None] = [None] * len(requests)
         self.sched: HostScheduler[_Job] = HostScheduler(self.s.per_host_concurrency, self.s.host_delay)
         self.lock = threading.Lock()
+        self.progress_lock = threading.Lock()
         self.waiting: dict[str, list[_Job]] = {}  # origin -> jobs waiting for its robots.txt
         self.host_failures: dict[str, int] = {}
         self.closed_hosts: dict[str, str] = {}
@@ -540,7 +542,10 @@ class _Run:
         res = self._result(job, job.url, got, failure)
         with self.lock:
             self.results[job.index] = res
-            if self.progress is not None:
+        if self.progress is not None:
+            # Serialised, but outside the results lock: a callback that parses the document (to
+            # overlap parsing with the waits politeness imposes) holds up no other worker's result.
+            with self.progress_lock:
                 try:
                     self.progress(res)
                 except Exception:  # noqa: BLE001 - a progress callback's bug must not lose results
