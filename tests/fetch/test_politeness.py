@@ -175,3 +175,24 @@ def test_robots_origin(url, origin):
 
 def test_product_token_is_what_groups_match():
     assert product_token("newsflow/0.1 (+https://x.example; news ingestion bot)") == "newsflow"
+
+
+def test_a_dead_host_is_closed_for_the_cycle(fast):
+    dead = [FetchRequest(f"http://127.0.0.1:9/story/{i}") for i in range(8)]
+    with HttpFetcher(replace(fast, respect_robots=False, host_failures_before_skip=3, concurrency=1)) as f:
+        results = f.fetch_many(dead)
+    classes = [r.error_class for r in results]
+    assert classes[:3] == ["connection_error"] * 3 and set(classes[3:]) == {"host_unavailable"}
+    assert all(r.attempts == 0 for r in results[3:])
+    with HttpFetcher(fast) as f:  # with robots.txt: one failed robots.txt answers for the whole host
+        results = f.fetch_many(dead)
+        robots = f.take_robots_fetches()
+    assert len(robots) == 1 and {r.error_class for r in results} == {"connection_error"}
+
+
+def test_a_host_we_refuse_is_asked_for_robots_txt_once(fast):
+    """Blocked addresses never get a robots.txt cached; the run still tries it only once."""
+    with HttpFetcher(replace(fast, allow_networks=())) as f:
+        results = f.fetch_many([FetchRequest(f"http://127.0.0.1:9/{i}") for i in range(5)])
+        robots = f.take_robots_fetches()
+    assert len(robots) == 1 and {r.error_class for r in results} == {"blocked_address"}

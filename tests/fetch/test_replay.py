@@ -137,3 +137,20 @@ def test_fetch_row_and_its_inverse_cover_the_schema(tmp_path):
     assert rebuilt == row
     assert set(rebuilt) | {"schema_version"} == set(FETCHES_SCHEMA.names)
     assert NEW_COLUMNS[0] == "headers" and "entry_fp" in NEW_COLUMNS
+
+
+def test_replay_lists_the_recorded_requests(tmp_path):
+    raw = RawStore(tmp_path)
+    rows = [
+        {"url": "https://a.example/rss", "kind": "feed", "feed": "a", "status": 304},
+        {"url": "https://a.example/p1", "kind": "page", "feed": "a", "status": 200},
+        {"url": "https://a.example/robots.txt", "kind": "robots", "status": 404},
+        {"url": "https://b.example/rss", "kind": "feed", "feed": "b", "status": 200},
+    ]
+    replay = ReplayFetcher(rows, raw)
+    assert [(r.url, r.feed) for r in replay.requests("feed")] == [
+        ("https://a.example/rss", "a"),
+        ("https://b.example/rss", "b"),
+    ]
+    assert [r.url for r in replay.requests("page")] == ["https://a.example/p1"]
+    assert replay.fetch_many(replay.requests("feed"))[0].status == 304

@@ -317,6 +317,7 @@ class _Run:
         self.lock = threading.Lock()
         self.progress_lock = threading.Lock()
         self.waiting: dict[str, list[_Job]] = {}  # origin -> jobs waiting for its robots.txt
+        self.unchecked: dict[str, RobotsRules] = {}  # origins whose robots.txt we refused to fetch ourselves
         self.host_failures: dict[str, int] = {}
         self.closed_hosts: dict[str, str] = {}
         self.rng = random.Random()
@@ -351,13 +352,17 @@ class _Run:
             self.sched.add(key, job)
             return
         origin = origin_of(job.url)
-        rules = self.f.robots.get(origin)
+        rules = self.unchecked.get(origin) or self.f.robots.get(origin)
         if rules is None:
             with self.lock:
-                if origin in self.waiting:
+                # Checked again under the lock: robots.txt may have arrived since.
+                rules = self.unchecked.get(origin) or self.f.robots.get(origin)
+                if rules is None and origin in self.waiting:
                     self.waiting[origin].append(job)
                     return
-                self.waiting[origin] = [job]
+                if rules is None:
+                    self.waiting[origin] = [job]
+        if rules is None:
             robots_request = FetchRequest(robots_url(job.url), kind="robots", accept="text/plain")
             self.sched.add(key, _Job(-1, robots_request, robots_request.url), front=True)
             return
@@ -425,6 +430,8 @@ class _Run:
             break
         else:
             result = self._result(job, url, None, _Failure("too_many_redirects", f"robots.txt of {origin} loops"))
+        if result.error_class:
+            self._count_host(key, result.error_class)
         rules = interpret(origin, result, self.s)
         if self.f.raw is not None and result.body:
             result.raw_ref = self.f.raw.put(result.body)
@@ -432,11 +439,11 @@ class _Run:
             result.body = b""
         with self.f._robots_lock:
             self.f._robots_fetches.append(result)
-        if rules is not None:
-            self.f.robots.put(rules)
-        else:  # our own refusal (blocked, no DNS): let each request fail on its own terms
-            rules = RobotsRules(origin, "allow_all", reason="robots.txt not checked")
         with self.lock:
+            if rules is not None:
+                self.f.robots.put(rules)
+            else:  # our own refusal (blocked, no DNS): each request fails on its own terms, once
+                rules = self.unchecked[origin] = RobotsRules(origin, "allow_all", reason="robots.txt not checked")
             jobs = self.waiting.pop(origin, [])
         self._apply_delay(key, rules)
         for waiting in jobs:

@@ -25,7 +25,9 @@ class ReplayFetcher:
         self._by_key: dict[tuple[str, str], deque[Mapping[str, Any]]] = defaultdict(deque)
         self._by_url: dict[str, deque[Mapping[str, Any]]] = defaultdict(deque)
         self._robots: list[Mapping[str, Any]] = []
+        self._order: list[Mapping[str, Any]] = []
         for row in recorded:
+            self._order.append(row)
             if row.get("kind") == "robots":
                 self._robots.append(row)
                 continue
@@ -72,6 +74,18 @@ class ReplayFetcher:
                 progress(result)
             results.append(result)
         return results
+
+    def requests(self, kind: str) -> list[FetchRequest]:
+        """The hour's recorded requests of ``kind``, in recorded order.
+
+        A replay should ask for exactly these rather than re-plan from the fetch state: the state
+        may have moved on since (a backfill, a compaction), the recording has not.
+        """
+        return [
+            FetchRequest(row["url"], kind=kind, feed=row.get("feed"))
+            for row in self._order
+            if (row.get("kind") or "page") == kind
+        ]
 
     def take_robots_fetches(self) -> list[FetchResult]:
         """The hour's recorded robots.txt downloads (once), so a replayed hour records them again."""
