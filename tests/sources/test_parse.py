@@ -301,3 +301,16 @@ def test_one_unresolvable_link_does_not_lose_the_feed():
     doc = _rss("<item><title>a</title><link>http://[::1</link></item><item><title>b</title><link>/ok</link></item>")
     parsed = parse_feed(doc, "https://e.example/feed.xml")
     assert parsed.error_class is None and [e.link for e in parsed.entries][-1] == "https://e.example/ok"
+
+
+def test_gzipped_sitemaps_and_gzip_bombs():
+    import gzip
+    import zlib
+
+    sm = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://e.example/a</loc></url></urlset>'
+    assert parse_feed(gzip.compress(sm)).entries[0].link == "https://e.example/a"
+    comp = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    bomb = b"".join(comp.compress(bytes(1 << 20)) for _ in range(100)) + comp.flush()
+    started = time.monotonic()
+    assert parse_feed(bomb).error_class == "too_large" and time.monotonic() - started < 5
+    assert parse_feed(b"\x1f\x8b\x08\x00corrupt").error_class in ("malformed_feed", "not_a_feed")

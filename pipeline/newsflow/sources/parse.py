@@ -20,6 +20,7 @@ Control characters are removed from every entry field; relative links are resolv
 from __future__ import annotations
 
 import calendar
+import itertools
 import json
 import logging
 import re
@@ -33,6 +34,7 @@ from feedparser.datetimes import _parse_date as feedparser_parse_date
 from lxml import etree
 
 from newsflow.fetch.charset import detect_encoding
+from newsflow.fetch.decode import BodyDecoder, DecodeError
 
 log = logging.getLogger("newsflow.sources")
 
@@ -169,6 +171,23 @@ def _head_text(data: bytes, size: int = 4096) -> str:
     return data[:size].decode(codec, errors="replace").lstrip("\ufeff \t\r\n")
 
 
+MAX_GUNZIP = 64 * 1024 * 1024
+
+
+def _gunzip(data: bytes) -> bytes | None:
+    """The decompressed document, or None past ``MAX_GUNZIP``: decoded lazily in bounded pieces, so a
+    gzip bomb stops at the limit. Raises :class:`DecodeError` for corrupt data."""
+    decoder = BodyDecoder("gzip")
+    out: list[bytes] = []
+    size = 0
+    for piece in itertools.chain(decoder.feed(data), decoder.flush()):
+        size += len(piece)
+        if size > MAX_GUNZIP:
+            return None
+        out.append(piece)
+    return b"".join(out)
+
+
 def _sniff(data: bytes) -> str:
     head = _head_text(data)
     if head.startswith("{"):
@@ -189,6 +208,15 @@ def parse_feed(
         return ParsedFeed(format=None, error_class="empty_document", error=f"empty response body from {url}")
     cap = max_items if max_items is not None and max_items > 0 else None
     try:
+        if data[:2] == b"\x1f\x8b":  # sitemap.xml.gz and friends, served as a file, not Content-Encoding
+            try:
+                unzipped = _gunzip(data)
+            except DecodeError as exc:
+                return ParsedFeed(format=None, error_class="malformed_feed", error=f"{exc} ({url or 'document'})")
+            if unzipped is None:
+                error = f"gzipped document from {url or 'file'} decodes to over {MAX_GUNZIP} bytes"
+                return ParsedFeed(format=None, error_class="too_large", error=error)
+            data = unzipped
         kind = _sniff(data)
         if kind == "json":
             result = _parse_jsonfeed(data, url, cap)
