@@ -57,7 +57,10 @@ def test_loopback_blocked_unless_allowed(newsroom):
 
 
 def test_unresolvable_host_is_a_dns_error(fast):
-    with HttpFetcher(fast, resolver=lambda host, port: (_ for _ in ()).throw(OSError("no such host"))) as f:
+    def no_such_host(host: str, port: int) -> list[str]:
+        raise OSError(f"{host}: name or service not known")
+
+    with HttpFetcher(fast, resolver=no_such_host) as f:
         res = f.fetch("http://no-such-host.invalid/feed")
     assert res.error_class == "dns_error"
 

@@ -182,3 +182,17 @@ def test_publish_rate_from_entry_dates():
     assert publish_rate(dates) == pytest.approx(12.0)
     assert publish_rate([HOUR, None]) is None
     assert publish_rate([HOUR, HOUR]) == pytest.approx(24.0)  # same timestamp: span floored at an hour
+
+
+def test_compact_keeps_the_newest_version_before_the_cut(tmp_path, fast):
+    url = "https://a.example/rss"
+    with FetchState(tmp_path / "fetch.sqlite", fast) as state:
+        for offset in range(5):
+            state.record_hour(HOUR + timedelta(hours=offset), [{"url": url, "kind": "feed", "status": 200}])
+        before = state.states(before=HOUR + timedelta(hours=10))
+        removed = state.compact(keep_after=HOUR + timedelta(hours=3))
+        hours = [h for (h,) in state.db.execute("SELECT hour FROM url_state ORDER BY hour")]
+        assert removed == 2 and hours == [hour_index(HOUR) + 2, hour_index(HOUR) + 3, hour_index(HOUR) + 4]
+        assert state.states(before=HOUR + timedelta(hours=10)) == before
+        state.forget_hour(HOUR + timedelta(hours=4))
+        assert state.states(before=HOUR + timedelta(hours=10))[url].hour == hour_index(HOUR) + 3
