@@ -45,7 +45,7 @@ class FetchSettings:
     allow_networks: tuple[str, ...] = ()
     # Politeness.
     host_delay: float = 1.0  # minimum seconds between the starts of two requests to one host
-    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay above this is capped (and counted)
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay (or Request-rate) above this is capped
     respect_robots: bool = True
     robots_ttl: float = 24 * 3600.0  # how long a fetched robots.txt is trusted
     robots_error_ttl: float = 3600.0  # how long "robots.txt unreachable, so disallow" is kept
