@@ -14,7 +14,6 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pyarrow as pa
 
@@ -24,13 +23,12 @@ from newsflow.dedup.index import HistoryIndex
 from newsflow.dedup.stage import deduplicate
 from newsflow.errors import AllFeedsFailed
 from newsflow.failpoints import failpoint
-from newsflow.fetch.client import Fetcher, FetchResult
-from newsflow.fetch.records import fetch_row
-from newsflow.fetch.replay import ReplayFetcher
+from newsflow.fetch import Fetcher, FetchSettings, HttpFetcher, ReplayFetcher
+from newsflow.fetch.state import FetchState, state_path
 from newsflow.locks import HourLease
-from newsflow.publish import commit_hour
+from newsflow.publish import commit_hour, committed_version
 from newsflow.runs import StageRecorder
-from newsflow.sources.registry import load_registry
+from newsflow.sources.registry import Registry, load_registry
 
 log = logging.getLogger("newsflow")
 
@@ -57,10 +55,14 @@ def _history(ctx: RunContext) -> HistoryIndex:
     return HistoryIndex(state.history_path(ctx.data_root))
 
 
-def _open_fetcher(ctx: RunContext, allow_networks: tuple[str, ...]) -> Fetcher | ReplayFetcher:
+def _fetch_settings(ctx: RunContext, registry: Registry) -> FetchSettings:
+    return FetchSettings.from_settings(ctx.settings()).with_networks(registry.allow_networks)
+
+
+def _open_fetcher(ctx: RunContext, settings: FetchSettings, fetch_state: FetchState) -> Fetcher:
     """The network fetcher, or with ``ctx.replay`` the hour's recorded downloads from ``raw/``."""
     if not ctx.replay:
-        return Fetcher(ctx.settings(), allow_networks)
+        return HttpFetcher(settings, raw=ctx.raw, robots=fetch_state.robots_cache())
     recorded = storage.read_partition(ctx.data_root, "fetches", ctx.logical_hour)
     if recorded is None:
         raise FileNotFoundError(
@@ -68,16 +70,6 @@ def _open_fetcher(ctx: RunContext, allow_networks: tuple[str, ...]) -> Fetcher |
             "run the hour once without --replay"
         )
     return ReplayFetcher(recorded.to_pylist(), ctx.raw)
-
-
-def _keeper(ctx: RunContext) -> Callable[[FetchResult, str, str | None], dict[str, Any]]:
-    """Keep a response's body in the raw zone and return its ``fetches`` row."""
-
-    def keep(res: FetchResult, kind: str, feed: str | None) -> dict[str, Any]:
-        raw_ref = ctx.raw.put(res.body) if res.body else None
-        return fetch_row(res, kind=kind, feed=feed, raw_ref=raw_ref, run_id=ctx.run_id)
-
-    return keep
 
 
 def _recorder(ctx: RunContext, stage: str) -> StageRecorder:
@@ -93,23 +85,27 @@ def _finish(ctx: RunContext, rec: StageRecorder) -> StageReport:
 
 
 def fetch_feeds(ctx: RunContext) -> StageReport:
-    """Fetch every enabled feed, keep the raw documents, and stage the links no committed hour holds."""
+    """Fetch every due feed (conditional GET), keep the raw documents, and stage the links no
+    committed hour holds."""
     from newsflow.fetch.stage import fetch_feeds as fetch_feed_links
 
     rec = _recorder(ctx, "fetch_feeds")
     registry = load_registry(ctx.feeds_file)
-    with _open_fetcher(ctx, registry.allow_networks) as fetcher:
-        out = fetch_feed_links(registry.enabled, fetcher, _keeper(ctx), rec)
-    failed = sorted(
-        {str(r["feed"]) for r in rec.rows if r["error_class"] and r["url"] in {f.url for f in registry.enabled}}
-    )
-    if registry.enabled and len(failed) == len(registry.enabled):
-        raise AllFeedsFailed(
-            f"all {len(failed)} feed(s) failed for hour {ctx.logical_hour:%Y-%m-%dT%H:00}Z, so nothing was published "
-            f"and the hour keeps what it had: {_failure_lines(rec)}; check the feeds' URLs in {ctx.feeds_file} "
-            "and the network, then rerun the hour"
-        )
+    settings = _fetch_settings(ctx, registry)
     state.reconcile(ctx.data_root)
+    with FetchState(state_path(ctx.data_root), settings) as fetch_state:
+        prior = fetch_state.states([f.url for f in registry.enabled], before=ctx.logical_hour)
+        rerun = not ctx.replay and committed_version(ctx.data_root, ctx.logical_hour) is not None
+        with _open_fetcher(ctx, settings, fetch_state) as fetcher:
+            out = fetch_feed_links(
+                registry.enabled, prior, ctx.logical_hour, fetcher, settings, ctx.run_id, rec, unconditional=rerun
+            )
+    if out.attempted and len(out.failed) == len(out.attempted):
+        raise AllFeedsFailed(
+            f"all {len(out.failed)} feed(s) fetched for hour {ctx.logical_hour:%Y-%m-%dT%H:00}Z failed, so nothing "
+            f"was published and the hour keeps what it had: {_failure_lines(rec)}; check the feeds' URLs in "
+            f"{ctx.feeds_file} and the network, then rerun the hour"
+        )
     with _history(ctx) as history:
         elsewhere = history.elsewhere("url", [row["canonical_url"] for row in out.links], ctx.logical_hour)
     fresh = [row for row in out.links if row["canonical_url"] not in elsewhere]
@@ -125,13 +121,18 @@ def _failure_lines(rec: StageRecorder) -> str:
 
 
 def fetch_pages(ctx: RunContext) -> StageReport:
-    """Download every new link's page into the raw zone; failures are recorded per URL."""
+    """Download every new link's page into the raw zone (not again a page fetched before, under either
+    URL of a redirect, nor one that failed for good); failures are recorded per URL."""
     from newsflow.fetch.stage import fetch_pages as fetch_link_pages
 
     rec = _recorder(ctx, "fetch_pages")
     registry = load_registry(ctx.feeds_file)
-    with _open_fetcher(ctx, registry.allow_networks) as fetcher:
-        out = fetch_link_pages(ctx.load("links").to_pylist(), fetcher, _keeper(ctx), rec)
+    settings = _fetch_settings(ctx, registry)
+    links = ctx.load("links").to_pylist()
+    with FetchState(state_path(ctx.data_root), settings) as fetch_state:
+        states, aliases = fetch_state.page_context([str(r["url"]) for r in links], before=ctx.logical_hour)
+        with _open_fetcher(ctx, settings, fetch_state) as fetcher:
+            out = fetch_link_pages(links, states, aliases, ctx.logical_hour, fetcher, ctx.run_id, rec)
     ctx.save("pages", pa.Table.from_pylist(out.pages, schema=storage.PAGES))
     ctx.save("fetches-pages", storage.to_table("fetches", out.fetches))
     return _finish(ctx, rec)

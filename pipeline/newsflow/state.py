@@ -1,6 +1,7 @@
 """State derived from committed hours, kept in step with them.
 
-The dedup history under ``<data>/state/`` is a cache of what the committed hours hold. It is never
+The dedup history and the fetch state under ``<data>/state/`` are caches of what the committed hours
+hold (their ``articles``, ``quarantine`` and ``fetches``). They are never
 written by a run directly: :func:`reconcile` compares each committed hour's version with the one
 the cache last applied and replaces that hour's contribution when they differ (a rerun), adds new
 hours and removes hours that are gone. A crash between an hour's commit and its state update is
@@ -24,7 +25,8 @@ import pyarrow.parquet as pq
 from newsflow import storage
 from newsflow.dedup.index import HistoryIndex
 from newsflow.dedup.stage import history_entries
-from newsflow.publish import committed_hours, hour_key
+from newsflow.fetch.state import FetchState, state_path
+from newsflow.publish import committed_hours, hour_key, parse_hour_key
 
 log = logging.getLogger("newsflow")
 
@@ -56,6 +58,11 @@ def state_lock(data_root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _read_all(version: Path, dataset: str) -> list[dict[str, Any]]:
+    path = version / dataset / storage.PART_FILE
+    return pq.read_table(path).to_pylist() if path.exists() else []
+
+
 def _read(version: Path, dataset: str, columns: list[str]) -> list[dict[str, Any]]:
     path = version / dataset / storage.PART_FILE
     return pq.read_table(path, columns=columns).to_pylist() if path.exists() else []
@@ -71,14 +78,21 @@ def hour_contribution(version: Path) -> dict[str, list[tuple[str, str, str]]]:
 def reconcile(data_root: Path) -> ReconcileReport:
     """Bring the derived state in line with the committed hours (cheap when nothing changed)."""
     data_root = Path(data_root)
-    with state_lock(data_root), HistoryIndex(history_path(data_root)) as history:
+    with (
+        state_lock(data_root),
+        HistoryIndex(history_path(data_root)) as history,
+        FetchState(state_path(data_root)) as fetch_state,
+    ):
         committed = {hour_key(hour): version for hour, version in committed_hours(data_root)}
-        applied = history.applied()
+        applied = history.applied()  # the one record of which version each hour was applied from
         dropped = [hour for hour in applied if hour not in committed]
         for hour in dropped:
+            fetch_state.forget_hour(parse_hour_key(hour))
             history.drop_hour(hour)
-        changed = [hour for hour, version in committed.items() if applied.get(hour) != version.name]
+        changed = sorted(hour for hour, version in committed.items() if applied.get(hour) != version.name)
         for hour in changed:
+            # Both replaces are idempotent; the history's marks the hour applied, so it goes last.
+            fetch_state.record_hour(parse_hour_key(hour), _read_all(committed[hour], "fetches"))
             history.replace_hour(hour, committed[hour].name, hour_contribution(committed[hour]))
     if changed or dropped:
         log.info("state: applied %d hour(s), dropped %d, of %d committed", len(changed), len(dropped), len(committed))
@@ -88,6 +102,7 @@ def reconcile(data_root: Path) -> ReconcileReport:
 def rebuild(data_root: Path) -> ReconcileReport:
     """Recreate the derived state from the published datasets alone."""
     with state_lock(data_root):
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(history_path(data_root)) + suffix).unlink(missing_ok=True)
+        for path in (history_path(data_root), state_path(data_root)):
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
     return reconcile(data_root)

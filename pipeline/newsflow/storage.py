@@ -24,7 +24,8 @@ import pyarrow.parquet as pq
 
 from newsflow.failpoints import failpoint
 
-# Version 2 added articles.facts_status and quarantine.stage/error. Evolution is additive only:
+# Version 2 added articles.facts_status, quarantine.stage/error and the fetches columns from
+# headers on. Evolution is additive only:
 # a partition written by an older version reads with the newer schema (new columns null).
 SCHEMA_VERSION = 2
 TS = pa.timestamp("us", tz="UTC")
@@ -133,6 +134,14 @@ FETCHES = pa.schema(
         pa.field("fetched_at", TS),
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("schema_version", pa.int16(), nullable=False),
+        pa.field("headers", pa.string()),  # every response header as a JSON object (names lower-cased)
+        pa.field("wire_bytes", pa.int64()),  # bytes received: status line, headers, encoded body
+        pa.field("attempts", pa.int16()),  # HTTP exchanges (retries and redirect hops included)
+        pa.field("hops", pa.list_(pa.string())),  # URLs requested before final_url (redirects)
+        pa.field("retry_after", pa.float64()),  # the server's Retry-After, seconds
+        pa.field("items", pa.int32()),  # feeds: entries in the document (before the items cap)
+        pa.field("items_per_day", pa.float64()),  # feeds: publishing rate estimated from the entries' dates
+        pa.field("entry_fp", pa.string()),  # pages: fingerprint of the feed entry that led here
     ]
 )
 
@@ -147,6 +156,7 @@ LINKS = pa.schema(
         ("entry_title", pa.string()),
         ("entry_published", TS),
         ("entry_id", pa.string()),
+        ("entry_fp", pa.string()),  # fingerprint of the entry: a changed entry may refetch a failed page
     ]
 )
 PAGES = pa.schema(

@@ -108,7 +108,7 @@ def _body_html(article: Article, p_class: str = "", ad_every: int = 3) -> str:
 
 
 def _jsonld(article: Article, clock: datetime, url: str) -> str:
-    doc = {
+    doc: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,

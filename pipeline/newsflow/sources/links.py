@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from newsflow.dedup.canonical import canonical_url
+from newsflow.fetch.planning import entry_fingerprint
 from newsflow.sources.parse import Entry
 from newsflow.sources.registry import FeedSpec
 
@@ -18,7 +20,7 @@ from newsflow.sources.registry import FeedSpec
 class FeedLinks:
     """The links one feed contributed: new ones, invalid ones, and repeats of an earlier feed's."""
 
-    links: list[dict[str, object]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (link, why)
     repeats: int = 0
 
@@ -47,6 +49,7 @@ def links_from_entries(spec: FeedSpec, entries: Iterable[Entry], seen_in_run: se
                 "entry_title": entry.title,
                 "entry_published": entry.published,
                 "entry_id": entry.id,
+                "entry_fp": entry_fingerprint(entry.link, entry.title, entry.published, entry.id),
             }
         )
     return out
