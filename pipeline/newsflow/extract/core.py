@@ -1,0 +1,76 @@
+"""One article page in, body and metadata out: one parse, shared by every reader of the page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsflow.extract.blocks import render
+from newsflow.extract.body import extract_body
+from newsflow.extract.dates import as_utc
+from newsflow.extract.language import detect_language, normalise_code
+from newsflow.extract.metadata import read_metadata
+from newsflow.extract.model import Extracted, FeedHints
+from newsflow.extract.page import parse_page, prune_hidden
+from newsflow.extract.structured import read_declarations
+
+# Substring tests (first letter left out, for case) are ~50x faster than a case-insensitive regex on a page.
+_PAYWALL_WORDS = ("aywall", "AYWALL", "remium", "REMIUM", "ubscriber", "UBSCRIBER")
+
+# Below this many letters the body is too short to identify; the page's declared language is used.
+MIN_DETECT_CHARS = 200
+
+
+def extract_html(
+    page: bytes | str,
+    url: str | None = None,
+    *,
+    hints: FeedHints | None = None,
+    now: datetime | None = None,
+) -> Extracted:
+    """Extract one article page. An empty ``body`` means no article text was found (``body_source`` says why).
+
+    ``hints`` is what the feed said about the page (title, summary, content, date); ``now`` is the
+    clock dates are checked against — the fetch time in the pipeline, the current time by default.
+    """
+    result = Extracted(url=url)
+    clock = as_utc(now) if now is not None else datetime.now(UTC)
+    tree = parse_page(page)
+    if tree is None:
+        result.warnings.append("not_html")
+        if hints is not None:
+            result.title, result.title_source = (hints.title, "feed") if hints.title else (None, None)
+            if hints.published is not None:
+                result.published, result.published_source = as_utc(hints.published), "feed"
+        return result
+
+    decl = read_declarations(tree)
+    meta = read_metadata(tree, decl, url, hints, clock)
+    prune_hidden(tree)
+    if isinstance(page, str):
+        mentions_paywall = any(w in page for w in _PAYWALL_WORDS)
+    else:
+        mentions_paywall = any(w.encode() in page for w in _PAYWALL_WORDS)
+    body = extract_body(tree, decl, url, hints, meta.title_candidates, meta.authors, mentions_paywall)
+
+    result.title, result.title_source = meta.title, meta.title_source
+    result.body = render(body.blocks)
+    result.body_source = body.source if result.body or body.source == "video_only" else None
+    result.is_truncated = body.is_truncated
+    result.authors, result.authors_source = meta.authors, meta.authors_source
+    result.published, result.published_source = meta.published, meta.published_source
+    result.updated, result.updated_source = meta.updated, meta.updated_source
+    result.canonical_url, result.site_name = meta.canonical_url, meta.site_name
+    result.image, result.tags, result.description = meta.image, meta.tags, meta.description
+    result.warnings = meta.warnings
+
+    declared = normalise_code(meta.declared_language)
+    if len(result.body) >= MIN_DETECT_CHARS:
+        detected, confidence = detect_language(result.body)
+        if detected:
+            result.language, result.language_confidence, result.language_source = detected, confidence, "detected"
+            if declared and declared != detected:
+                result.warnings.append(f"language_declared_{declared}_detected_{detected}")
+        # A long body the identifier refuses is not language (markup soup, binary): no declared fallback.
+    elif declared and result.body:
+        result.language, result.language_source = declared, "declared"
+    return result
