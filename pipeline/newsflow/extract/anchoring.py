@@ -22,6 +22,7 @@ _INDEXED = (
 )  # fmt: skip
 _CONTAINERS = frozenset({"div", "span", "section", "header", "footer", "aside"})
 MAX_INDEXED_CHARS = 4000
+_TEXT_PARENTS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd", "dt", "blockquote"})
 
 # Names a page gives to wrappers around things that are not the story. Matched against whole
 # class/id tokens or their dash/underscore-separated parts, never as substrings of other words.
@@ -31,6 +32,7 @@ BOILERPLATE_NAMES = frozenset(
     share sharing sharebar social breadcrumb breadcrumbs comments comment disqus sidebar advert advertisement
     adslot sponsored outbrain taboola trending recommended recommendations readmore paywall copyright
     disclaimer caption captions credit credits figcaption gallery slideshow tooltip rollover hovercard byline
+    pullquote pull-quote
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 _TOKEN_SPLIT = re.compile(r"[\s]+")
@@ -50,6 +52,10 @@ class SourceIndex:
         for el in tree.iter(*_INDEXED):
             if el.tag in _CONTAINERS and not (el.text and el.text.strip()):
                 continue  # a wrapper's text is its children's; index those instead
+            if el.tag == "a":
+                parent = el.getparent()
+                if parent is not None and parent.tag in _TEXT_PARENTS:
+                    continue  # a link inside a paragraph: the paragraph is indexed, and found first
             text = text_key(el.text_content())
             if text and len(text) <= MAX_INDEXED_CHARS:
                 self._by_text.setdefault(text, el)
@@ -96,12 +102,21 @@ def name_tokens(el: etree._Element) -> set[str]:
     return tokens
 
 
-def boilerplate_wrapper(el: etree._Element | None, root: etree._Element | None) -> str | None:
-    """The first boilerplate name on ``el`` or an ancestor strictly inside ``root`` (the content root)."""
+def boilerplate_wrapper(
+    el: etree._Element | None, root: etree._Element | None, stop: set[etree._Element] | None = None
+) -> str | None:
+    """The first boilerplate name on ``el`` or an ancestor strictly inside ``root`` (the content root).
+
+    The walk stops at the root or at any of its ancestors: a block outside the root is judged by the
+    wrappers between it and the part of the page it shares with the story, never by ``<body>``'s
+    classes ("single-post has-sidebar") that the story sits in too. ``stop`` is that set of elements,
+    when the caller has it already."""
     if el is None or root is None:
         return None
+    if stop is None:
+        stop = {root, *root.iterancestors()}
     node: etree._Element | None = el
-    while node is not None and node is not root:
+    while node is not None and node not in stop:
         hit = name_tokens(node) & BOILERPLATE_NAMES
         if hit:
             return sorted(hit)[0]

@@ -173,7 +173,7 @@ def extract_body(
     result.candidates[result.source or "trafilatura"] = word_count(base)
     base_words = word_count(base)
     paywalled = is_paywalled(tree, decl, markup_mentions_paywall)
-    video_page = bool(_VIDEO_XPATH(tree)) and base_words < VIDEO_MAX_WORDS
+    video_page = base_words < VIDEO_MAX_WORDS and bool(_VIDEO_XPATH(tree))
 
     structured: list[tuple[str, list[Block]]] = []
     jsonld = jsonld_article_body(decl)

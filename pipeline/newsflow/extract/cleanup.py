@@ -103,7 +103,9 @@ SHORT_LINE_WORDS = 4
 BYLINE_MAX_WORDS = 15
 LINK_LIST_DENSITY = 0.7
 LINK_BLOCK_MAX_WORDS = 30
-PULLQUOTE_MAX_WORDS = 60
+PULLQUOTE_MAX_WORDS = 40
+PULLQUOTE_WINDOW = 4  # a pull quote sits within this many blocks of the paragraph it repeats
+WRAPPER_MAX_WORDS = 50  # longer prose is judged on its own, not by the name of its wrapper
 PULLQUOTE_MIN_WORDS = 5
 HEADLINE_SIMILARITY = 0.9
 
@@ -120,6 +122,12 @@ class CleanContext:
     authors: Sequence[str] = ()
     root: etree._Element | None = None  # the story's container in the page, when known
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (rule, text) for inspection
+    _stop: set[etree._Element] | None = field(default=None, repr=False)
+
+    def root_and_ancestors(self) -> set[etree._Element]:
+        if self._stop is None:
+            self._stop = {self.root, *self.root.iterancestors()} if self.root is not None else set()
+        return self._stop
 
 
 def is_placeholder(text: str) -> bool:
@@ -156,21 +164,17 @@ def _is_bold_subheading(block: Block) -> bool:
     bold = "".join(
         "".join(b.itertext())
         for b in el.iter("b", "strong")
-        if not any(a.tag in ("b", "strong") for a in b.iterancestors() if a is not el)
+        if b is el or b.getparent() is None or b.getparent().tag not in ("b", "strong")
     )
     return key(bold) == key(block.text) and bool(key(bold))
 
 
 def _is_caps_subheading(block: Block) -> bool:
     text = block.text
+    if block.kind != "paragraph" or not 1 <= _words(block) <= 6 or _SENTENCE_END.search(text):
+        return False
     letters = [ch for ch in text if ch.isalpha()]
-    return (
-        block.kind == "paragraph"
-        and 1 <= _words(block) <= 6
-        and len(letters) >= 4
-        and all(ch.isupper() for ch in letters)
-        and not _SENTENCE_END.search(text)
-    )
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
 
 
 def _is_teaser_list(el: etree._Element | None) -> bool:
@@ -195,9 +199,10 @@ def _rule(block: Block, index: int, total: int, ctx: CleanContext) -> str | None
         return "placeholder"
     if (index < EDGE_BLOCKS or block.kind == "heading") and _matches_title(text, ctx.titles):
         return "headline"
-    wrapper = boilerplate_wrapper(block.source, ctx.root)
-    if wrapper is not None:
-        return f"wrapper:{wrapper}"
+    if words <= WRAPPER_MAX_WORDS or block.kind != "paragraph":
+        wrapper = boilerplate_wrapper(block.source, ctx.root, ctx.root_and_ancestors())
+        if wrapper is not None:
+            return f"wrapper:{wrapper}"
     density = link_density(block.source)
     if density is not None and (
         density >= LINK_LIST_DENSITY and words <= LINK_BLOCK_MAX_WORDS or density >= 0.95 and words <= 80
@@ -230,25 +235,22 @@ def _rule(block: Block, index: int, total: int, ctx: CleanContext) -> str | None
 
 
 def _drop_repeats(blocks: list[Block], ctx: CleanContext) -> list[Block]:
-    """Exact repeats, and pull quotes: a short block whose words appear inside a longer paragraph."""
-    keys = [key(b.plain()) for b in blocks]
+    """Repeated headings and pull quotes: a short paragraph repeated verbatim, or found inside a longer
+    paragraph, a few blocks away. Lists and tables are never compared: a "key points" list that
+    repeats sentences of the story keeps them, and so does the story."""
+    keys = [key(b.plain()) if b.kind in ("paragraph", "heading") else "" for b in blocks]
     kept: list[Block] = []
-    seen: set[str] = set()
     for i, block in enumerate(blocks):
         k = keys[i]
         words = _words(block)
-        if k and k in seen and words >= 2:
-            ctx.dropped.append(("repeat", block.plain()))
-            continue
-        seen.add(k)
-        if (
-            block.kind == "paragraph"
-            and PULLQUOTE_MIN_WORDS <= words <= PULLQUOTE_MAX_WORDS
-            and k
-            and any(j != i and len(keys[j]) > len(k) and k in keys[j] for j in range(len(blocks)))
-        ):
-            ctx.dropped.append(("pull_quote", block.plain()))
-            continue
+        near = range(max(0, i - PULLQUOTE_WINDOW), min(len(blocks), i + PULLQUOTE_WINDOW + 1))
+        if k and PULLQUOTE_MIN_WORDS <= words <= PULLQUOTE_MAX_WORDS:
+            if any(j < i and keys[j] == k for j in near):
+                ctx.dropped.append(("repeat", block.plain()))
+                continue
+            if any(j != i and len(keys[j]) > len(k) * 1.2 and k in keys[j] for j in near):
+                ctx.dropped.append(("pull_quote", block.plain()))
+                continue
         kept.append(block)
     return kept
 
@@ -288,6 +290,9 @@ def mark_subheadings(blocks: list[Block]) -> None:
             block.kind = "heading"
 
 
+_LAB_DISABLED: set[str] = set()
+
+
 def clean_blocks(blocks: Sequence[Block], ctx: CleanContext) -> list[Block]:
     """The blocks that are the story, in order, with subheadings marked."""
     kept: list[Block] = []
@@ -298,13 +303,18 @@ def clean_blocks(blocks: Sequence[Block], ctx: CleanContext) -> list[Block]:
             if not block.items:
                 continue
         reason = _rule(block, i, total, ctx)
+        if reason is not None and reason.split(":")[0] in _LAB_DISABLED:
+            reason = None
         if reason is None:
             kept.append(block)
         else:
             ctx.dropped.append((reason, block.plain()))
-    kept = _drop_repeats(kept, ctx)
-    kept = _cut_tail_sections(kept, ctx)
-    kept = _trim_edges(kept, ctx)
+    if "repeat" not in _LAB_DISABLED:
+        kept = _drop_repeats(kept, ctx)
+    if "tail_section" not in _LAB_DISABLED:
+        kept = _cut_tail_sections(kept, ctx)
+    if "edge" not in _LAB_DISABLED:
+        kept = _trim_edges(kept, ctx)
     mark_subheadings(kept)
     return kept
 

@@ -38,10 +38,7 @@ from newsflow.extract.structured import PageDeclarations, names, urls
 from newsflow.extract.titles import reconcile_title
 
 MAX_TAGS = 30
-_BYLINE_XPATH = etree.XPath(
-    "//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline ') "
-    "or contains(@class, 'byline__name') or contains(@class, 'author-name') or contains(@class, 'article__author')]"
-)
+_BYLINE_XPATH = etree.XPath("//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')]")
 _TIME_XPATH = etree.XPath(
     "//time[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content | "
     "//article//time[@datetime]/@datetime | //time[@pubdate]/@datetime"

@@ -16,10 +16,22 @@ from trafilatura.utils import load_html
 # elements are left alone (some sites hide the rest of the story behind a "read more" toggle; that
 # text is the article).
 HIDDEN_MAX_CHARS = 600
-_HIDDEN_XPATH = etree.XPath(
-    '//body//*[@aria-hidden="true" or contains(@class, "tooltip") or contains(@class, "popover") '
-    'or contains(@class, "hovercard") or contains(@class, "rollover")]'
+_ARIA_HIDDEN_XPATH = etree.XPath('//body//*[@aria-hidden="true"]')
+_POPUP_XPATH = etree.XPath(
+    '//body//*[contains(@class, "tooltip") or contains(@class, "popover") or contains(@class, "hovercard") '
+    'or contains(@class, "rollover")]'
 )
+POPUP_NEEDLES = ("ooltip", "opover", "overcard", "ollover")  # first letters left out: either case
+
+
+def mentions(page: bytes | str, *needles: str) -> bool:
+    """Whether the raw page contains any of the needles, case-sensitively.
+
+    A substring search over the raw page costs a tenth of a millisecond; an XPath with ``contains()``
+    over every element costs a millisecond. Used to skip XPaths that cannot match."""
+    if isinstance(page, str):
+        return any(n in page for n in needles)
+    return any(n.encode() in page for n in needles)
 
 
 def parse_page(page: bytes | str) -> HtmlElement | None:
@@ -41,10 +53,13 @@ def parse_page(page: bytes | str) -> HtmlElement | None:
     return tree
 
 
-def prune_hidden(tree: HtmlElement) -> int:
-    """Remove short hidden or pop-up elements from the body (keeping their tails); returns how many."""
+def prune_hidden(tree: HtmlElement, aria_hidden: bool = True, popups: bool = True) -> int:
+    """Remove short hidden or pop-up elements from the body (keeping their tails); returns how many.
+
+    ``aria_hidden``/``popups`` False skip a search the caller knows cannot match (see :func:`mentions`)."""
     removed = 0
-    for el in _HIDDEN_XPATH(tree):
+    found = (_ARIA_HIDDEN_XPATH(tree) if aria_hidden else []) + (_POPUP_XPATH(tree) if popups else [])
+    for el in found:
         parent = el.getparent()
         if parent is None or len(el.text_content()) > HIDDEN_MAX_CHARS:
             continue

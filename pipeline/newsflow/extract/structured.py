@@ -65,33 +65,35 @@ class PageDeclarations:
 
 def read_declarations(tree: HtmlElement) -> PageDeclarations:
     decl = PageDeclarations()
-    for meta in tree.iter("meta"):
-        content = meta.get("content")
-        if content is None:
-            continue
-        content = norm(content)
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = meta.get(attr)
-            if key:
-                decl.metas.setdefault(key.strip().lower(), []).append(content)
-    for link in tree.iter("link"):
-        rel = (link.get("rel") or "").lower().split()
-        if "canonical" in rel and link.get("href") and decl.canonical is None:
-            decl.canonical = link.get("href", "").strip()
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() == "application/ld+json":
-            for obj in _jsonld_objects(script.text or ""):
-                decl.jsonld.append(obj)
-                if _is_article(obj):
-                    decl.articles.append(obj)
+    for el in tree.iter("meta", "link", "script", "title", "h1"):  # one walk over the page
+        tag = el.tag
+        if tag == "meta":
+            content = el.get("content")
+            if content is None:
+                continue
+            content = norm(content)
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                key = el.get(attr)
+                if key:
+                    decl.metas.setdefault(key.strip().lower(), []).append(content)
+        elif tag == "link":
+            rel = (el.get("rel") or "").lower().split()
+            if "canonical" in rel and el.get("href") and decl.canonical is None:
+                decl.canonical = el.get("href", "").strip()
+        elif tag == "script":
+            if (el.get("type") or "").strip().lower() == "application/ld+json":
+                for obj in _jsonld_objects(el.text or ""):
+                    decl.jsonld.append(obj)
+                    if _is_article(obj):
+                        decl.articles.append(obj)
+        elif tag == "title":
+            if decl.html_title is None and not any(a.tag == "svg" for a in el.iterancestors()):
+                decl.html_title = norm(el.text_content()) or None
+        else:
+            text = norm(el.text_content())
+            if text:
+                decl.h1.append(text)
     decl.html_lang = (tree.get("lang") or tree.get("xml:lang") or "").strip() or None
-    title = tree.find(".//title")
-    if title is not None:
-        decl.html_title = norm(title.text_content()) or None
-    for h1 in tree.iter("h1"):
-        text = norm(h1.text_content())
-        if text:
-            decl.h1.append(text)
     return decl
 
 
