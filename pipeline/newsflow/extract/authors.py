@@ -9,6 +9,7 @@ Everything dropped is named in the warnings.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 
 from newsflow.extract.blocks import norm
@@ -26,8 +27,15 @@ _ROLE = re.compile(
     r"contributors?|producers?|photographers?|analysts?|the|a|an|and|in|at|for|of)\s*)+$",
     re.IGNORECASE,
 )
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _NOISE = re.compile(r"https?://|www\.|@|\d|[<>{}\[\]=]")
 _TRAILING_ROLE = re.compile(r"\s*[,(–-]\s*(?:staff|senior|special|chief|contributing)\b.*$", re.IGNORECASE)
+_ROLE_NOUN = re.compile(
+    r"(?:reporters?|writers?|correspondents?|editors?|columnists?|contributors?|staff|producers?|"
+    r"photographers?|desk|team|journalists?|redaktion|redacción|rédaction)$",
+    re.IGNORECASE,
+)
+MAX_ROLE_WORDS = 4
 MAX_NAME_WORDS = 6
 MAX_NAME_CHARS = 80
 
@@ -41,12 +49,23 @@ def split_byline(text: str) -> list[str]:
 
 
 def clean_authors(raw: Iterable[str], warnings: list[str] | None = None) -> list[str]:
-    """Split, clean and de-duplicate author strings; rejected parts go to ``warnings``."""
+    """Split, clean and de-duplicate author strings; rejected parts go to ``warnings``.
+
+    A part naming a role ("Staff writers", "Local democracy reporters") is dropped when it follows a
+    name in the same byline; on its own ("Globe Post staff") it is the byline and is kept."""
     found: list[str] = []
     seen: set[str] = set()
     for value in raw:
-        for part in split_byline(value):
+        if not isinstance(value, str):
+            continue
+        kept_before = len(found)
+        for url in _URL.findall(value):  # profile links stand in for names: record them, keep the rest
+            if warnings is not None:
+                warnings.append(f"author_rejected:{url[:60]}")
+        for part in split_byline(_URL.sub(" | ", value)):
             if not part or _ROLE.match(part):
+                continue
+            if len(found) > kept_before and len(part.split()) <= MAX_ROLE_WORDS and _ROLE_NOUN.search(part):
                 continue
             if _NOISE.search(part) or len(part.split()) > MAX_NAME_WORDS or len(part) > MAX_NAME_CHARS:
                 if warnings is not None:
@@ -54,6 +73,8 @@ def clean_authors(raw: Iterable[str], warnings: list[str] | None = None) -> list
                 continue
             if not any(ch.isalpha() for ch in part):
                 continue
+            if part.isupper() and sum(ch.isalpha() for ch in part) >= 4:
+                part = string.capwords(part.lower())  # "JOHN RAMIREZ" -> "John Ramirez", as other sites write it
             key = part.casefold()
             if key not in seen:
                 seen.add(key)

@@ -15,7 +15,8 @@ The chain, and the signals that move along it (none of them tuned to a site):
    the structured text itself. Without one, the page candidate with the most prose (words in
    sentence-like paragraphs) wins.
 4. When nothing has :data:`MIN_BODY_WORDS` words, the feed's summary is used as ``feed_summary``,
-   marked ``is_truncated``: a teaser, honestly labelled, is more useful than nothing.
+   marked ``is_truncated``: a teaser, honestly labelled, is more useful than nothing. Without one, a
+   short text with not a single sentence in it (a menu, a placeholder) is no body at all.
 
 A video page whose text is a caption (fewer than :data:`VIDEO_MAX_WORDS`) gets an empty body with
 ``body_source = "video_only"``: it is not an article, and saying so beats passing a caption off as one.
@@ -45,6 +46,7 @@ VIDEO_MAX_WORDS = 120
 STRUCTURED_LONGER = 1.4  # a structured text this much longer than the page body ...
 STRUCTURED_COVERED = 0.6  # ... and covered less than this by it means trafilatura missed the story
 COVERS = 0.8  # a page candidate covering this much of the structured text keeps its structure
+AGREE = 0.9  # two candidates covering this much of each other say the same thing
 PROSE_MIN_WORDS = 12
 PROSE_MAX_WORDS = 300
 PROSE_SHARE = 0.5  # below this share of words in prose paragraphs, trafilatura's output is suspect
@@ -98,6 +100,14 @@ def is_prose(block: Block) -> bool:
     if not PROSE_MIN_WORDS <= words <= PROSE_MAX_WORDS:
         return False
     return len(_SENTENCE_MARK.findall(block.text + " ")) >= max(1, words // 60)
+
+
+_FULL_STOP = re.compile(r"[.!?。！？][\"'”’»)]?$")
+
+
+def _is_sentence(block: Block) -> bool:
+    """At least five words ending with a full stop (an ellipsis does not count: "Loading…")."""
+    return block.kind == "paragraph" and len(block.text.split()) >= 5 and bool(_FULL_STOP.search(block.text))
 
 
 def prose_words(blocks: Sequence[Block]) -> int:
@@ -185,6 +195,11 @@ def extract_body(
         for _, s in structured
     )
     if not thin and not missed and not video_page:
+        # Same text, better structure: trafilatura sometimes finds the story only in the JSON-LD
+        # itself and returns it as one block; the publisher's own paragraphs are worth keeping.
+        for name, blocks in structured:
+            if len(base) <= 2 < len(blocks) and coverage(blocks, base) >= AGREE and coverage(base, blocks) >= AGREE:
+                return BodyResult(clean_blocks(blocks, CleanContext(titles=titles, authors=authors)), name, paywalled)
         result.is_truncated = paywalled
         return result
 
@@ -228,6 +243,9 @@ def extract_body(
         if word_count(summary) > base_words:
             return BodyResult(summary, "feed_summary", True, result.candidates)
     if chosen is None:
+        if base_words < MIN_BODY_WORDS and not any(_is_sentence(b) for b in base):
+            # A few words and not one sentence: a menu, a placeholder, a consent button. Not an article.
+            return BodyResult([], None, False, result.candidates)
         result.is_truncated = paywalled
         return result
     name, blocks = chosen

@@ -195,6 +195,8 @@ def _rule(block: Block, index: int, total: int, ctx: CleanContext) -> str | None
     at_edge = index < EDGE_BLOCKS or index >= total - EDGE_BLOCKS
     if not text:
         return "empty"
+    if not any(ch.isalnum() for ch in text):
+        return "separator"  # "___", "* * *", "•••"
     if is_placeholder(text):
         return "placeholder"
     if (index < EDGE_BLOCKS or block.kind == "heading") and _matches_title(text, ctx.titles):

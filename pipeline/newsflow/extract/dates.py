@@ -21,6 +21,16 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _is_placeholder(raw: object) -> bool:
+    if not isinstance(raw, str):
+        return False
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return value.year < EARLIEST.year
+
+
 def first_valid_date(
     field: str,
     candidates: Iterable[tuple[str, object]],
@@ -35,7 +45,9 @@ def first_valid_date(
         value = as_utc(raw) if isinstance(raw, datetime) else parse_datetime(raw if isinstance(raw, str) else None)
         shown = raw.isoformat() if isinstance(raw, datetime) else str(raw)[:40]
         if value is None:
-            warnings.append(f"{field}_unparseable:{source}:{shown}")
+            # parse_datetime refuses placeholders (year 1, the Unix epoch) outright; name them as such.
+            reason = "before_1990" if _is_placeholder(raw) else "unparseable"
+            warnings.append(f"{field}_{reason}:{source}:{shown}")
         elif value > latest:
             warnings.append(f"{field}_in_future:{source}:{value.isoformat()}")
         elif value < EARLIEST:

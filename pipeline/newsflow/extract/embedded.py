@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsflow.extract.blocks import Block, from_html_fragment, from_text, word_count
+from newsflow.extract.blocks import Block, from_html_fragment, from_text, norm, word_count
 from newsflow.extract.structured import PageDeclarations
 
 _STATE_ASSIGN = re.compile(
@@ -84,27 +84,42 @@ def state_documents(tree: HtmlElement) -> list[Any]:
     return docs
 
 
-def _strings(value: Any, budget: list[int]) -> list[str]:
-    """Text leaves of a value in order, skipping keys that hold something other than story text."""
-    out: list[str] = []
-    stack: list[Any] = [value]
+_TYPE_KEYS = ("type", "_type", "nodeType", "__typename", "kind", "blockType")
+_HEADING_TYPE = re.compile(r"head|^h[2-6]$|subtitle|crosshead", re.IGNORECASE)
+
+
+def _node_is_heading(node: dict[str, Any]) -> bool:
+    return any(isinstance(node.get(k), str) and _HEADING_TYPE.search(node[k]) for k in _TYPE_KEYS)
+
+
+def _strings(value: Any, budget: list[int]) -> list[tuple[str, str]]:
+    """``(kind, text)`` leaves of a value in order, skipping keys that hold something other than story
+    text; a node typed as a heading (``{"type": "heading", "text": …}``) gives a heading."""
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[Any, bool]] = [(value, False)]
     while stack and budget[0] > 0:
-        node = stack.pop()
+        node, heading = stack.pop()
         budget[0] -= 1
         if isinstance(node, str):
-            if len(node.split()) >= MIN_STRING_WORDS or ("<" in node and ">" in node):
-                out.append(node)
+            if heading and node.strip():
+                out.append(("heading", node))
+            elif len(node.split()) >= MIN_STRING_WORDS or ("<" in node and ">" in node):
+                out.append(("text", node))
         elif isinstance(node, list):
-            stack.extend(reversed(node))
+            stack.extend((v, heading) for v in reversed(node))
         elif isinstance(node, dict):
-            stack.extend(reversed([v for k, v in node.items() if not _SKIP_KEY.search(str(k))]))
+            is_heading = heading or _node_is_heading(node)
+            stack.extend((v, is_heading) for k, v in reversed(node.items()) if not _SKIP_KEY.search(str(k)))
     return out
 
 
-def _to_blocks(strings: list[str]) -> list[Block]:
+def _to_blocks(strings: list[tuple[str, str]]) -> list[Block]:
     blocks: list[Block] = []
-    for s in strings:
-        blocks.extend(from_html_fragment(s) if "<" in s and ">" in s else from_text(s))
+    for kind, s in strings:
+        if kind == "heading":
+            blocks.append(Block("heading", norm(re.sub(r"<[^>]+>", " ", s))))
+        else:
+            blocks.extend(from_html_fragment(s) if "<" in s and ">" in s else from_text(s))
     return blocks
 
 

@@ -4,7 +4,8 @@ Order of trust, per field (the source name is what lands in ``<field>_source``):
 
 - ``published``: ``jsonld`` (Article ``datePublished``) > ``meta`` (``article:published_time`` and
   kin) > ``time_element`` (``<time itemprop=datePublished>``, ``<article> <time>``) > ``feed`` (the
-  entry's date) > ``htmldate`` (a guess from the page text and URL). Each candidate must parse and lie
+  entry's date) > ``time_element`` (the page's first ``<time datetime>``, wherever it is) > ``htmldate``
+  (a guess from the page text and URL). Each candidate must parse and lie
   between 1990 and ``now``; rejected ones are named in ``warnings`` (see :mod:`.dates`).
 - ``updated``: ``jsonld`` (``dateModified``) > ``meta`` (``article:modified_time``, ``og:updated_time``);
   an update before the publication is rejected with a warning.
@@ -43,6 +44,7 @@ _TIME_XPATH = etree.XPath(
     "//time[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content | "
     "//article//time[@datetime]/@datetime | //time[@pubdate]/@datetime"
 )
+_ANY_TIME_XPATH = etree.XPath("//time[@datetime]/@datetime")  # less trusted than the feed: may date a teaser
 _PUBLISHED_METAS = (
     "article:published_time", "og:article:published_time", "datepublished", "article.published",
     "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "pubdate",
@@ -178,6 +180,7 @@ def read_metadata(
         yield from (("meta", v) for v in decl.meta_all(*_PUBLISHED_METAS)[:3])
         yield from (("time_element", v) for v in _TIME_XPATH(tree)[:2])
         yield "feed", hints.published if hints else None
+        yield from (("time_element", v) for v in _ANY_TIME_XPATH(tree)[:1])
         yield "htmldate", _htmldate(tree, url)
 
     meta.published, meta.published_source = first_valid_date("published", published_candidates(), now, w)

@@ -1,0 +1,62 @@
+"""extract_many: a process pool sized to the cores, order kept, one page's failure is that page's only."""
+
+import pytest
+
+from newsflow.extract import ExtractRequest, extract_html, extract_many
+from newsflow.extract.pool import ExtractSettings, PoolStats, available_cores
+
+PARAGRAPH = "Paragraph {i} of story {n} has enough words to be a real sentence about the harbour."
+
+
+def _page(n: int) -> str:
+    paras = "".join(f"<p>{PARAGRAPH.format(i=i, n=n)}</p>" for i in range(6))
+    article = f"<article><h1>Story {n}</h1>{paras}</article>"
+    return f"<html><head><title>Story {n}</title></head><body>{article}</body></html>"
+
+
+def test_pool_keeps_order_and_matches_one_process():
+    requests = [ExtractRequest(_page(n), f"https://example.org/{n}") for n in range(12)]
+    stats = PoolStats()
+    pooled = extract_many(requests, workers=2, stats=stats)
+    assert stats.workers == 2 and stats.start_method in ("fork", "forkserver", "spawn")
+    assert stats.worker_peak_rss_bytes > 0
+    assert [r.url for r in pooled] == [r.url for r in requests]
+    assert [r.body for r in pooled] == [extract_html(r.html, r.url).body for r in requests]
+    assert all(f"story {n} " in r.body for n, r in enumerate(pooled))
+
+
+def test_one_failing_page_is_an_error_for_that_page_only():
+    requests = [ExtractRequest(_page(n), f"https://example.org/{n}") for n in range(6)]
+    requests[3] = ExtractRequest(12345, "https://example.org/broken")  # type: ignore[arg-type]
+    results = extract_many(requests, workers=2)
+    assert len(results) == 6
+    assert results[3].error and results[3].body == "" and results[3].url == "https://example.org/broken"
+    assert [r.error for i, r in enumerate(results) if i != 3] == [None] * 5
+    assert all(r.body for i, r in enumerate(results) if i != 3)
+    assert results[3].as_json()["error"] == results[3].error
+
+
+def test_small_batches_run_in_process_and_empty_is_fine():
+    stats = PoolStats()
+    assert extract_many([], stats=stats) == []
+    one = extract_many([ExtractRequest(_page(1))], workers=8, stats=stats)
+    assert len(one) == 1 and stats.start_method is None and one[0].body
+
+
+def test_workers_default_to_the_cores(monkeypatch):
+    monkeypatch.delenv("NEWSFLOW_EXTRACT_WORKERS", raising=False)
+    assert ExtractSettings.from_env().workers == 0 and available_cores() >= 1
+    monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "3")
+    assert ExtractSettings.from_env().workers == 3
+
+
+@pytest.mark.parametrize("method", ["forkserver"])
+def test_workers_from_a_fork_server_when_threads_are_running(monkeypatch, method):
+    import threading
+
+    import newsflow.extract.pool as pool
+
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # as inside an Airflow task supervisor
+    stats = pool.PoolStats()
+    results = pool.extract_many([ExtractRequest(_page(n)) for n in range(4)], workers=2, stats=stats)
+    assert stats.start_method == method and [bool(r.body) for r in results] == [True] * 4
