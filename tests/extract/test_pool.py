@@ -60,3 +60,26 @@ def test_workers_from_a_fork_server_when_threads_are_running(monkeypatch, method
     stats = pool.PoolStats()
     results = pool.extract_many([ExtractRequest(_page(n)) for n in range(4)], workers=2, stats=stats)
     assert stats.start_method == method and [bool(r.body) for r in results] == [True] * 4
+
+
+def test_stage_helpers_build_hints_and_fill_every_new_column():
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from newsflow.extract.columns import NEW_ARTICLE_COLUMNS, article_fields, hints_from_page
+
+    page = {
+        "entry_title": "Story 1",
+        "entry_published": datetime(2026, 11, 25, 9, tzinfo=UTC),
+        "entry_summary": "<p>Teaser.</p>",
+        "entry_content": None,
+    }
+    hints = hints_from_page(page)
+    assert hints.title == "Story 1" and hints.published.hour == 9 and hints.summary and hints.content_html is None
+    ex = extract_html(_page(1), "https://example.org/1", hints=hints, now=datetime(2026, 11, 25, 10, tzinfo=UTC))
+    row = article_fields(ex)
+    assert {name for name, _ in NEW_ARTICLE_COLUMNS} <= set(row)
+    schema = pa.schema([pa.field(name, kind) for name, kind in NEW_ARTICLE_COLUMNS])
+    table = pa.Table.from_pylist([{name: row[name] for name, _ in NEW_ARTICLE_COLUMNS}], schema=schema)
+    assert table.num_rows == 1 and row["title_source"] == "feed" and row["published_source"] == "feed"

@@ -96,7 +96,7 @@ def is_prose(block: Block) -> bool:
     on punctuation; so does a menu or a tag cloud."""
     if block.kind != "paragraph":
         return False
-    words = len(block.text.split())
+    words = block.words
     if not PROSE_MIN_WORDS <= words <= PROSE_MAX_WORDS:
         return False
     return len(_SENTENCE_MARK.findall(block.text + " ")) >= max(1, words // 60)
@@ -107,11 +107,11 @@ _FULL_STOP = re.compile(r"[.!?。！？][\"'”’»)]?$")
 
 def _is_sentence(block: Block) -> bool:
     """At least five words ending with a full stop (an ellipsis does not count: "Loading…")."""
-    return block.kind == "paragraph" and len(block.text.split()) >= 5 and bool(_FULL_STOP.search(block.text))
+    return block.kind == "paragraph" and block.words >= 5 and bool(_FULL_STOP.search(block.text))
 
 
 def prose_words(blocks: Sequence[Block]) -> int:
-    return sum(len(b.text.split()) for b in blocks if is_prose(b))
+    return sum(b.words for b in blocks if is_prose(b))
 
 
 def is_paywalled(tree: HtmlElement, decl: PageDeclarations, markup_mentions_paywall: bool = True) -> bool:

@@ -135,7 +135,7 @@ def is_placeholder(text: str) -> bool:
 
 
 def _words(block: Block) -> int:
-    return len(block.plain().split())
+    return block.words
 
 
 def _is_short_line(block: Block) -> bool:

@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsflow.extract.anchoring import BOILERPLATE_NAMES, link_density, name_tokens
-from newsflow.extract.blocks import Block, from_element, norm
+from newsflow.extract.blocks import Block, count_words, from_element, norm
 
 POSITIVE_NAMES = frozenset(
     {
@@ -109,8 +109,8 @@ def continuation_blocks(tree: HtmlElement, root: etree._Element | None) -> list[
             continue
         if any(a is root for a in el.iterancestors()):
             continue
-        blocks = [b for b in from_element(el) if b.kind != "paragraph" or len(b.text.split()) >= 3]
-        prose = sum(len(b.text.split()) for b in blocks if b.kind == "paragraph")
+        blocks = [b for b in from_element(el) if b.kind != "paragraph" or count_words(b.text) >= 3]
+        prose = sum(count_words(b.text) for b in blocks if b.kind == "paragraph")
         if prose >= CONTINUATION_MIN_WORDS and (link_density(el) or 0.0) < 0.3:
             found.append((el, blocks))
     return found

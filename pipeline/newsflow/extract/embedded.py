@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsflow.extract.blocks import Block, from_html_fragment, from_text, norm, word_count
+from newsflow.extract.blocks import Block, count_words, from_html_fragment, from_text, norm, word_count
 from newsflow.extract.structured import PageDeclarations
 
 _STATE_ASSIGN = re.compile(
@@ -103,7 +103,7 @@ def _strings(value: Any, budget: list[int]) -> list[tuple[str, str]]:
         if isinstance(node, str):
             if heading and node.strip():
                 out.append(("heading", node))
-            elif len(node.split()) >= MIN_STRING_WORDS or ("<" in node and ">" in node):
+            elif count_words(node) >= MIN_STRING_WORDS or ("<" in node and ">" in node):
                 out.append(("text", node))
         elif isinstance(node, list):
             stack.extend((v, heading) for v in reversed(node))

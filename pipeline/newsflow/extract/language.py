@@ -17,7 +17,7 @@ MIN_CONFIDENCE = 0.5
 MIN_LETTERS = 40
 MIN_LETTER_SHARE = 0.6  # of the non-space characters
 MIN_WORD_SHARE = 0.5  # of the tokens, those that are words of letters
-SAMPLE_CHARS = 1000  # ~170 words: identification is as good as on the whole body, and many times faster
+SAMPLE_CHARS = 800  # ~130 words: on the benchmark, the same answer as the whole body, at a fraction of the cost
 NOT_LANGUAGE = frozenset({"zxx", "und"})
 
 _TOKEN = re.compile(r"\S+")
