@@ -125,8 +125,21 @@ def test_story_split_across_containers_of_the_same_kind_is_joined():
         (["Updated 6:40 AM EST, November 25, 2026", *STORY], STORY),
         ([*STORY, "Related: Ferry timetable changes for the winter"], STORY),
         ([*STORY[:2], "More than 300 ships used the channel last year.", *STORY[2:]], None),
+        (["By Tuesday the quay had been cleared", *STORY], None),
+        ([*STORY, "About 300 people attended", "The next meeting is in March."], None),
+        (["By Ruth Calloway · Port Weekly", *STORY], STORY),
+        ([*STORY, "About Port Weekly", "Port Weekly is published every Friday since 1952."], STORY),
     ],
 )
 def test_rules_on_plain_blocks(blocks, kept):
     out = clean_blocks([Block("paragraph", t) for t in blocks], CleanContext(titles=["Harbour approves dredging plan"]))
     assert render(out).split("\n\n") == (kept if kept is not None else blocks)
+
+
+def test_a_subheading_that_starts_like_a_teaser_heading_does_not_cut_the_story():
+    blocks = [Block("paragraph", t) for t in STORY]
+    blocks.insert(3, Block("heading", "More than 300 ships a year"))
+    out = clean_blocks(
+        [*blocks, Block("heading", "More from Port Weekly"), Block("paragraph", "Ferry fares rise.")], CleanContext()
+    )
+    assert render(out).split("\n\n") == [*STORY[:3], "## More than 300 ships a year", STORY[3]]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import trafilatura
 
-from newsflow.extract.blocks import Block, from_text
+from newsflow.extract.blocks import Block, from_text, norm
 from newsflow.extract.cleanup import CleanContext, clean_blocks
 from newsflow.extract.core import extract_html
 from newsflow.extract.language import detect_language, guess_language
@@ -27,7 +27,7 @@ EXTRACTOR_VERSION = f"newsflow-extract-2+trafilatura-{trafilatura.__version__}"
 
 def clean_paragraphs(paragraphs: list[str]) -> list[str]:
     """The paragraph-level cleanup applied to plain paragraphs (no page to anchor them in)."""
-    blocks = [Block("paragraph", p) for p in paragraphs for p in [" ".join(p.split())] if p]
+    blocks = [Block("paragraph", text) for text in (norm(p) for p in paragraphs) if text]
     return [b.render() for b in clean_blocks(blocks, CleanContext())]
 
 

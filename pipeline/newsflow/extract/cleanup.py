@@ -72,7 +72,15 @@ _CAPTION = re.compile(
     re.IGNORECASE,
 )
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://\S+|www\.\S+|twitter\.com/\S+|(?<!\w)@\w{2,}")
-_BYLINE = re.compile(r"^(?:by|von|por|par|door|di|written by|posted by)\s+\S", re.IGNORECASE)
+# "By Maria Lindqvist", not "By Tuesday, the river had risen" nor "By 2030".
+_BYLINE = re.compile(
+    r"^(?:by|von|por|par|door|di|written by|posted by)\s+"
+    r"(?!(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|"
+    r"june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the|a|an|then|now|"
+    r"early|late|mid|end|noon|midnight|la|el|los|las|le|les|der|die|das|den|dem)\b|\d)[^\W\d_]",
+    re.IGNORECASE,
+)
+_ENDS_SENTENCE = re.compile(r"[.!?。！？][\"'”’»)]?$")
 _DATELIKE = re.compile(
     r"\b\d{1,2}:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
@@ -90,12 +98,17 @@ _READING_TIME = re.compile(
     r"\b\d+\s*(?:-\s*)?(?:min|mins|minute|minutes|minuto|minutos|minuten)\s+(?:read|leitura|lectura|lesen)\b",
     re.IGNORECASE,
 )
+# Where a press release's boilerplate or a list of other stories begins; everything after it goes.
 _SECTION_END = re.compile(
-    r"^(?:about (?!the (?:study|research|survey|report|data)\b)\S.{0,40}|about the authors?|media contacts?|"
-    r"press contacts?|investor contacts?|contacts?|forward[- ]looking statements?|safe harbor.*|#{3}|"
-    r"(?:more|related|recommended|popular|trending|latest|most read|most popular|read next|read more|"
-    r"you might also like|you may also like|also on|more from|more great|top stories|editor's picks)\b.{0,40})"
-    r"\s*:?$",
+    r"^(?:[Aa]bout (?:us|the authors?|[A-Z][\w&.'’-]*(?: [A-Z0-9][\w&.'’-]*){0,3})|"
+    r"(?i:media contacts?|press contacts?|investor contacts?|contacts?|forward[- ]looking statements?|"
+    r"safe harbor statements?|#{3}))\s*:?$"
+)
+_STORIES_HEADING = re.compile(
+    r"^(?:more|related|recommended|popular|trending|latest)(?:\s+(?:from|stories|articles|news|coverage|videos|"
+    r"reading|posts|links|on|in)\b.{0,40})?$|"
+    r"^(?:most read|most popular|read next|read more|you might also like|you may also like|also on|more great|"
+    r"top stories|editor's picks)\b.{0,40}$",
     re.IGNORECASE,
 )
 EDGE_BLOCKS = 3
@@ -224,12 +237,12 @@ def _rule(block: Block, index: int, total: int, ctx: CleanContext) -> str | None
         return "contact"
     if words <= BYLINE_MAX_WORDS and (_READING_TIME.search(text) or _META_START.match(text) and at_edge):
         return "meta_line"
-    if at_edge and words <= BYLINE_MAX_WORDS:
+    if at_edge and words <= BYLINE_MAX_WORDS and not _ENDS_SENTENCE.search(text):
         if _BYLINE.match(text):
             return "byline"
         if ctx.authors and any(a and a.casefold() in text.casefold() for a in ctx.authors) and words <= 10:
             return "byline"
-    if index < EDGE_BLOCKS and words <= 10 and _DATELIKE.search(text):
+    if index < EDGE_BLOCKS and words <= 10 and _DATELIKE.search(text) and not _ENDS_SENTENCE.search(text):
         rest = _DATELIKE.sub(" ", text)
         if len([w for w in rest.split() if any(ch.isalpha() for ch in w)]) <= 3:
             return "dateline"
@@ -262,7 +275,10 @@ def _cut_tail_sections(blocks: list[Block], ctx: CleanContext) -> list[Block]:
     half = len(blocks) // 2
     for i in range(max(1, half), len(blocks)):
         block = blocks[i]
-        if block.kind in ("heading", "paragraph") and _words(block) <= 6 and _SECTION_END.match(block.plain()):
+        text = block.plain()
+        if block.kind not in ("heading", "paragraph") or _words(block) > 6 or _SENTENCE_END.search(text.rstrip(":")):
+            continue
+        if _SECTION_END.match(text) or (block.kind == "heading" and _STORIES_HEADING.match(text)):
             ctx.dropped.extend(("tail_section", b.plain()) for b in blocks[i:])
             return blocks[:i]
     return blocks
@@ -292,9 +308,6 @@ def mark_subheadings(blocks: list[Block]) -> None:
             block.kind = "heading"
 
 
-_LAB_DISABLED: set[str] = set()
-
-
 def clean_blocks(blocks: Sequence[Block], ctx: CleanContext) -> list[Block]:
     """The blocks that are the story, in order, with subheadings marked."""
     kept: list[Block] = []
@@ -305,18 +318,13 @@ def clean_blocks(blocks: Sequence[Block], ctx: CleanContext) -> list[Block]:
             if not block.items:
                 continue
         reason = _rule(block, i, total, ctx)
-        if reason is not None and reason.split(":")[0] in _LAB_DISABLED:
-            reason = None
         if reason is None:
             kept.append(block)
         else:
             ctx.dropped.append((reason, block.plain()))
-    if "repeat" not in _LAB_DISABLED:
-        kept = _drop_repeats(kept, ctx)
-    if "tail_section" not in _LAB_DISABLED:
-        kept = _cut_tail_sections(kept, ctx)
-    if "edge" not in _LAB_DISABLED:
-        kept = _trim_edges(kept, ctx)
+    kept = _drop_repeats(kept, ctx)
+    kept = _cut_tail_sections(kept, ctx)
+    kept = _trim_edges(kept, ctx)
     mark_subheadings(kept)
     return kept
 
