@@ -310,6 +310,9 @@ def mark_subheadings(blocks: list[Block]) -> None:
 
 def clean_blocks(blocks: Sequence[Block], ctx: CleanContext) -> list[Block]:
     """The blocks that are the story, in order, with subheadings marked."""
+    # Tail sections first: their heading ("More from …") is itself a call to action that the
+    # per-block rules would remove, and with it the sign of where the story ends.
+    blocks = _cut_tail_sections(list(blocks), ctx)
     kept: list[Block] = []
     total = len(blocks)
     for i, block in enumerate(blocks):
@@ -323,7 +326,6 @@ def clean_blocks(blocks: Sequence[Block], ctx: CleanContext) -> list[Block]:
         else:
             ctx.dropped.append((reason, block.plain()))
     kept = _drop_repeats(kept, ctx)
-    kept = _cut_tail_sections(kept, ctx)
     kept = _trim_edges(kept, ctx)
     mark_subheadings(kept)
     return kept
