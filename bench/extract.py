@@ -154,13 +154,21 @@ def main() -> None:
 
     if not args.no_pool:
         requests = [ExtractRequest(pages[k], urls[k]) for k in keys]
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         serial = [extract_html(r.html, r.url) for r in requests]
         serial_s = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        serial_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
         workers = available_cores()
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         pooled = extract_many(requests, workers=workers)
         pool_s = time.perf_counter() - started
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        pool_cpu = (children_after.ru_utime + children_after.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
         same = sum(1 for a, b in zip(serial, pooled, strict=True) if a.body == b.body)
         errors = sum(1 for r in pooled if r.error)
         print(
@@ -168,6 +176,14 @@ def main() -> None:
             f"pages/s = {serial_s / pool_s:.2f}x (target >= 1.7x on 2 cores; start-up included); "
             f"identical bodies {same}/{len(keys)}, errors {errors}"
         )
+        if pool_cpu > 0:
+            # What the pool costs in CPU over doing the same work in one process. On an otherwise idle
+            # machine the wall-clock gain is about workers / this overhead (minus the start-up).
+            print(
+                f"pool CPU: workers used {pool_cpu:.1f} s for what took {serial_cpu:.1f} s in one process "
+                f"(overhead {pool_cpu / serial_cpu:.2f}x; ideal speed-up on {workers} idle cores "
+                f"~{workers * serial_cpu / pool_cpu:.2f}x)"
+            )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: this process {own:.0f} MiB, largest pool worker {children:.0f} MiB")

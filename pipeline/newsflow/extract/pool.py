@@ -17,6 +17,7 @@ an error (after :data:`MAX_ISOLATED_RETRIES` such retries the rest are given up 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import resource
@@ -102,9 +103,15 @@ def _run_pool(
     stats.start_method = ctx.get_start_method()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures: list[tuple[range, Future[tuple[list[Extracted], int]]]] = [
-                (span, pool.submit(_chunk, [requests[i] for i in span])) for span in spans
-            ]
+            # Forked workers would otherwise copy most of the parent's heap page by page the first
+            # time their garbage collector walks it; frozen objects are never walked.
+            gc.freeze()
+            try:
+                futures: list[tuple[range, Future[tuple[list[Extracted], int]]]] = [
+                    (span, pool.submit(_chunk, [requests[i] for i in span])) for span in spans
+                ]
+            finally:
+                gc.unfreeze()
             for span, future in futures:
                 try:
                     extracted, rss = future.result()
