@@ -62,3 +62,17 @@ def test_other_encodings_are_decoded():
     page += f"<p>{text} Zweiter Absatz.</p></article></body></html>"
     ex = extract_html(page.encode("iso-8859-1"))
     assert "Bürgermeister äußerte" in ex.body
+
+
+def test_an_empty_page_still_gets_what_the_feed_said():
+    content = "<p>" + "The harbour reopened on Monday after the storm. " * 12 + "</p>"
+    hints = FeedHints(title="Harbour reopens", published=datetime(2026, 1, 1, tzinfo=UTC), content_html=content)
+    ex = extract_html(b"", "https://example.org/a", hints=hints, now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert ex.warnings[0] == "not_html"
+    assert (ex.title, ex.title_source, ex.published_source, ex.body_source) == (
+        "Harbour reopens",
+        "feed",
+        "feed",
+        "feed_content",
+    )
+    assert ex.word_count == 96

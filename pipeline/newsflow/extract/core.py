@@ -15,6 +15,8 @@ from newsflow.extract.structured import read_declarations
 
 PAYWALL_NEEDLES = ("aywall", "subscriber-only", "premium-content")  # "aywall": Paywall and paywall
 
+EMPTY_PAGE = b"<html><head></head><body></body></html>"
+
 # Below this many letters the body is too short to identify; the page's declared language is used.
 MIN_DETECT_CHARS = 200
 
@@ -35,12 +37,12 @@ def extract_html(
     clock = as_utc(now) if now is not None else datetime.now(UTC)
     tree = parse_page(page)
     if tree is None:
+        # Nothing to read on the page (empty, binary, not HTML): the feed's hints may still carry the
+        # title, date and even the content, so an empty document goes through the same path.
         result.warnings.append("not_html")
-        if hints is not None:
-            result.title, result.title_source = (hints.title, "feed") if hints.title else (None, None)
-            if hints.published is not None:
-                result.published, result.published_source = as_utc(hints.published), "feed"
-        return result
+        tree = parse_page(EMPTY_PAGE)
+        assert tree is not None
+        page = EMPTY_PAGE
 
     decl = read_declarations(tree)
     meta = read_metadata(tree, decl, url, hints, clock)
@@ -57,7 +59,7 @@ def extract_html(
     result.updated, result.updated_source = meta.updated, meta.updated_source
     result.canonical_url, result.site_name = meta.canonical_url, meta.site_name
     result.image, result.tags, result.description = meta.image, meta.tags, meta.description
-    result.warnings = meta.warnings
+    result.warnings.extend(meta.warnings)
 
     declared = normalise_code(meta.declared_language)
     if len(result.body) >= MIN_DETECT_CHARS:

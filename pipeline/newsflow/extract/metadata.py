@@ -35,7 +35,7 @@ from newsflow.extract.authors import clean_authors
 from newsflow.extract.blocks import norm
 from newsflow.extract.dates import first_valid_date
 from newsflow.extract.model import FeedHints
-from newsflow.extract.structured import PageDeclarations, names, urls
+from newsflow.extract.structured import PageDeclarations, jsonld_types, names, urls
 from newsflow.extract.titles import reconcile_title
 
 MAX_TAGS = 30
@@ -103,16 +103,11 @@ def _site_name(decl: PageDeclarations) -> str | None:
         if publisher:
             return norm(publisher[0])
     for obj in decl.jsonld:
-        if any(t in ("WebSite", "Organization", "NewsMediaOrganization") for t in _types(obj)) and isinstance(
+        if any(t in ("WebSite", "Organization", "NewsMediaOrganization") for t in jsonld_types(obj)) and isinstance(
             obj.get("name"), str
         ):
             return norm(obj["name"])
     return decl.meta("application-name")
-
-
-def _types(obj: dict[str, Any]) -> list[str]:
-    t = obj.get("@type")
-    return [x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)]
 
 
 def _tags(decl: PageDeclarations) -> list[str]:
