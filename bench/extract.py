@@ -132,14 +132,12 @@ def main() -> None:
     ]
     parts = [(name, ks) for name, ks in parts if ks] + ([("all", keys)] if args.half == "all" else [])
     print(f"pages: {len(keys)} ({', '.join(f'{n} {len(ks)}' for n, ks in parts)}); split: sha256(file name) parity")
-    header = f"{'':44}" + "".join(f"{name:>24}" for name, _ in parts)
+    header = f"{'':44}" + "".join(f"{name:>28}" for name, _ in parts)
     print(header)
     scores: dict[str, dict[str, dict[str, float]]] = {}
     for system, preds in systems.items():
         scores[system] = {name: score(truths, preds, ks) for name, ks in parts}
-        cells = "".join(
-            f"   P {s['P']:.3f} R {s['R']:.3f} F1 {s['F1']:.3f}"[-24:].rjust(24) for s in scores[system].values()
-        )
+        cells = "".join(f"    P {s['P']:.3f} R {s['R']:.3f} F1 {s['F1']:.3f}" for s in scores[system].values())
         print(f"{system:44}{cells}")
     for name, _ in parts:
         o, b = scores["newsflow extract_html()"][name], scores["trafilatura.extract() defaults"][name]
