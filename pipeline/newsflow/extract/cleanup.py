@@ -58,6 +58,13 @@ _CTA_ANYWHERE = re.compile(
     r"comments? (?:are|is) (?:closed|moderated)|^comments?$|^\d+ comments?$|sponsored content|©|ⓒ|\(c\) \d{4}",
     re.IGNORECASE,
 )
+# Words one of which every _CTA_ANYWHERE match contains: a substring test on them is far cheaper than
+# running the regex over every short paragraph.
+_CTA_TRIGGERS = (
+    "newsletter", "subscrib", "sign up", "inbox", "click", "tap here", "follow", "@", "also like",
+    "like this", "share", "tell us", "explore further", "rights reserved", "leave a", "comment", "sponsored",
+    "©", "ⓒ", "(c)",
+)  # fmt: skip
 CTA_MAX_WORDS = 60
 _CREDIT = re.compile(
     r"^\(?(?:(?:additional |further )?reporting|writing|editing|edited|compiled|produced|translated|"
@@ -71,6 +78,8 @@ _CAPTION = re.compile(
     r"\b(?:Getty Images|Shutterstock|iStock)\s*$|\((?:photo |image )?credits?:[^)]*\)\s*$",
     re.IGNORECASE,
 )
+_CAPTION_STARTS = ("photo", "image", "picture", "foto", "bild", "credit", "illustration", "file photo")
+_CAPTION_ENDS = (")", "Images", "Shutterstock", "iStock", "AP", "AFP", "Reuters", "EPA")
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://\S+|www\.\S+|twitter\.com/\S+|(?<!\w)@\w{2,}")
 # "By Maria Lindqvist", not "By Tuesday, the river had risen" nor "By 2030".
 _BYLINE = re.compile(
@@ -218,20 +227,23 @@ def _rule(block: Block, index: int, total: int, ctx: CleanContext) -> str | None
         wrapper = boilerplate_wrapper(block.source, ctx.root, ctx.root_and_ancestors())
         if wrapper is not None:
             return f"wrapper:{wrapper}"
-    density = link_density(block.source)
+    density = link_density(block.source) if words <= 80 or block.kind == "list" else None
     if density is not None and (
         density >= LINK_LIST_DENSITY and words <= LINK_BLOCK_MAX_WORDS or density >= 0.95 and words <= 80
     ):
         return "links"
     if block.kind == "list" and (density is not None and density >= 0.9 or _is_teaser_list(block.source)):
         return "link_list"
-    if words <= CTA_MAX_WORDS and (
-        (words <= 30 and (_CTA_LABEL.match(text) or _CTA_IMPERATIVE.match(text))) or _CTA_ANYWHERE.search(text)
+    if words > CTA_MAX_WORDS:
+        return None  # every rule below is about short blocks
+    lowered = text.lower()
+    if (words <= 30 and (_CTA_LABEL.match(text) or _CTA_IMPERATIVE.match(text))) or (
+        any(t in lowered for t in _CTA_TRIGGERS) and _CTA_ANYWHERE.search(text)
     ):
         return "call_to_action"
     if words <= 60 and _CREDIT.search(text):
         return "credit"
-    if words <= 40 and _CAPTION.search(text):
+    if words <= 40 and (lowered.startswith(_CAPTION_STARTS) or text.endswith(_CAPTION_ENDS)) and _CAPTION.search(text):
         return "caption"
     if words <= 8 and _CONTACT.search(text) and len(_CONTACT.sub("", text).split()) <= 4:
         return "contact"
