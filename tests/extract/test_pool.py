@@ -67,7 +67,8 @@ def test_stage_helpers_build_hints_and_fill_every_new_column():
 
     import pyarrow as pa
 
-    from newsflow.extract.columns import NEW_ARTICLE_COLUMNS, article_fields, hints_from_page
+    from newsflow.extract.columns import NEW_ARTICLE_COLUMNS, article_fields
+    from newsflow.extract.pages import hints_from_page
 
     page = {
         "entry_title": "Story 1",
@@ -83,3 +84,38 @@ def test_stage_helpers_build_hints_and_fill_every_new_column():
     schema = pa.schema([pa.field(name, kind) for name, kind in NEW_ARTICLE_COLUMNS])
     table = pa.Table.from_pylist([{name: row[name] for name, _ in NEW_ARTICLE_COLUMNS}], schema=schema)
     assert table.num_rows == 1 and row["title_source"] == "feed" and row["published_source"] == "feed"
+
+
+def test_extract_pages_uses_hints_and_fetch_time_and_isolates_unreadable_pages():
+    from datetime import UTC, datetime
+
+    from newsflow.extract import ExtractError
+    from newsflow.extract.pages import extract_pages
+
+    fetched_at = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    feed_date = datetime(2031, 1, 1, tzinfo=UTC)
+    pages = [
+        {
+            "url": f"https://example.org/{n}",
+            "final_url": None,
+            "raw_ref": f"ref{n}" if n != 2 else None,
+            "entry_title": f"Feed title {n}",
+            "entry_published": feed_date,
+            "fetched_at": fetched_at,
+        }
+        for n in range(7)
+    ]
+    raw = {f"ref{n}": _page(n).encode() for n in range(7) if n != 5}
+
+    def read_raw(ref: str) -> bytes:
+        return raw[ref]  # ref5 is missing: a KeyError for that page only
+
+    out = list(extract_pages(pages, read_raw, workers=2, batch_pages=4))
+    assert [p["url"] for p, _ in out] == [p["url"] for p in pages if p["raw_ref"]]
+    by_url = {p["url"]: ex for p, ex in out}
+    assert by_url["https://example.org/5"].error.startswith("KeyError")
+    assert str(ExtractError(by_url["https://example.org/5"].error)).startswith("KeyError")
+    ok = by_url["https://example.org/1"]
+    assert ok.error is None and ok.title == "Feed title 1" and ok.title_source == "feed"
+    # The feed's date is after the fetch time: rejected and recorded, not accepted silently.
+    assert ok.published is None and "published_in_future:feed:2031-01-01T00:00:00+00:00" in ok.warnings

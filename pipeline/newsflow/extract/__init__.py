@@ -2,7 +2,9 @@
 
 - :func:`extract_html` — one page (bytes or text), optional :class:`FeedHints` and clock ``now``;
 - :func:`extract_many` — many :class:`ExtractRequest` in a process pool, order kept, errors per page;
-- :func:`extract_text` — the plain-text format of the seed article.
+- :func:`extract_text` — the plain-text format of the seed article;
+- :func:`newsflow.extract.pages.extract_pages` and :mod:`newsflow.extract.columns` — what the extract
+  stage needs: pages rows in (with their feed hints), article columns out.
 
 The page is parsed once (:mod:`.page`); metadata (:mod:`.metadata`, order of trust documented there)
 and body (:mod:`.body`, the candidate chain and how it decides) read the same tree. Body text
@@ -18,7 +20,7 @@ from newsflow.extract.blocks import Block, from_text, norm
 from newsflow.extract.cleanup import CleanContext, clean_blocks
 from newsflow.extract.core import extract_html
 from newsflow.extract.language import detect_language, guess_language
-from newsflow.extract.model import Extracted, ExtractRequest, FeedHints
+from newsflow.extract.model import Extracted, ExtractError, ExtractRequest, FeedHints
 from newsflow.extract.pool import ExtractSettings, extract_many
 from newsflow.extract.text import extract_text
 
@@ -34,6 +36,7 @@ def clean_paragraphs(paragraphs: list[str]) -> list[str]:
 __all__ = [
     "EXTRACTOR_VERSION",
     "Block",
+    "ExtractError",
     "ExtractRequest",
     "ExtractSettings",
     "Extracted",

@@ -1,8 +1,8 @@
 """What extraction contributes to an ``articles`` row, and how feed fields become hints.
 
-Kept here so that the extract stage is a loop of two calls: ``hints_from_page(page)`` to build each
-:class:`ExtractRequest`, and ``article_fields(extracted)`` to fill the row. The new columns and their
-pyarrow types are listed in :data:`NEW_ARTICLE_COLUMNS` for ``storage.ARTICLES``.
+The extract stage fills a row with ``article_fields(extracted)`` (see :func:`newsflow.extract.pages.extract_pages`
+for the loop); the new columns and their pyarrow types are listed in :data:`NEW_ARTICLE_COLUMNS` for
+``storage.ARTICLES``.
 
 ``declared_canonical_url`` is the URL the page names as canonical (``<link rel=canonical>``…); the
 existing ``canonical_url`` column stays the pipeline's own canonicalisation of the fetched URL.
@@ -11,13 +11,11 @@ existing ``canonical_url`` column stays the pipeline's own canonicalisation of t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 
-from newsflow.extract.model import Extracted, FeedHints
+from newsflow.extract.model import Extracted
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -61,17 +59,3 @@ def article_fields(ex: Extracted) -> dict[str, Any]:
         "description": ex.description,
         "extract_warnings": ex.warnings,
     }
-
-
-def hints_from_page(page: Mapping[str, Any]) -> FeedHints:
-    """Feed hints from a ``pages`` row: ``entry_title``, ``entry_published`` and, when the links table
-    carries them, ``entry_summary``, ``entry_content`` and ``entry_authors``."""
-    published = page.get("entry_published")
-    authors = page.get("entry_authors") or ()
-    return FeedHints(
-        title=page.get("entry_title") or None,
-        summary=page.get("entry_summary") or None,
-        content_html=page.get("entry_content") or None,
-        published=published if isinstance(published, datetime) else None,
-        authors=tuple(a for a in authors if isinstance(a, str)),
-    )

@@ -13,6 +13,11 @@ from datetime import datetime
 from typing import Any
 
 
+class ExtractError(Exception):
+    """An extraction that raised, carried across the process pool as :attr:`Extracted.error` and raised
+    again (or quarantined) by whoever reads the result: ``ExtractError(extracted.error)``."""
+
+
 @dataclass(frozen=True)
 class FeedHints:
     """What the feed entry said about the page, used to reconcile and to fall back on.
