@@ -135,3 +135,12 @@ def test_naive_and_offset_datetimes_come_out_in_utc():
     warnings: list[str] = []
     got, _ = first_valid_date("published", [("feed", datetime(2026, 11, 24, 9, 0))], NOW, warnings)
     assert got == datetime(2026, 11, 24, 9, tzinfo=UTC)
+
+
+def test_a_feed_title_cut_short_yields_to_the_page():
+    got = reconcile_title(
+        [("feed", "Port strike halts cargo at…"), ("og", "Port strike halts cargo at three terminals | Harbour")],
+        ["Harbour"],
+        None,
+    )
+    assert got == ("Port strike halts cargo at three terminals", "og")

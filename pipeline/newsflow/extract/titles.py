@@ -3,14 +3,14 @@
 Order of trust (first usable one wins, each cleaned of site-name prefixes and suffixes first):
 
 1. ``feed``: the feed entry's title, written by an editor for exactly this story;
-2. ``jsonld``: the Article's ``headline`` (skipped when truncated with an ellipsis and a longer
-   page title starts the same way);
+2. ``jsonld``: the Article's ``headline``;
 3. ``og``: ``og:title`` (then ``twitter:title``);
 4. ``h1``: the page's single ``<h1>``, or the ``<h1>`` that agrees with another candidate;
 5. ``html``: the ``<title>`` element, the most decorated of all ("Story – Site | Section").
 
-A page candidate that is a decorated version of a more trusted one never wins over it; a feed title
-is only skipped when it is empty or generic (a bare site name).
+A page candidate that is a decorated version of a more trusted one never wins over it. A feed title or
+headline is skipped when empty, a bare site name, or cut short with an ellipsis where a less trusted
+candidate has the whole title.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def reconcile_title(
         resolved.append((source, text))
     h1s = [t for s, t in resolved if s == "h1"]
     for source, text in resolved:
-        if source == "jsonld" and _ELLIPSIS.search(text):
+        if source in ("feed", "jsonld") and _ELLIPSIS.search(text):
             stem = _ELLIPSIS.sub("", text).strip()
             if any(t != text and t.startswith(stem) for _, t in resolved):
                 continue
