@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 
 from newsflow.failpoints import failpoint
 
-# Version 2 added articles.facts_status, quarantine.stage/error and the fetches columns from
-# headers on. Evolution is additive only:
+# Version 2 added articles.facts_status and the metadata provenance columns after it,
+# quarantine.stage/error and the fetches columns from headers on. Evolution is additive only:
 # a partition written by an older version reads with the newer schema (new columns null).
 SCHEMA_VERSION = 2
 TS = pa.timestamp("us", tz="UTC")
@@ -57,6 +57,18 @@ ARTICLES = pa.schema(
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("schema_version", pa.int16(), nullable=False),
         pa.field("facts_status", pa.string()),  # extracted / skipped_language / failed / duplicate
+        # Metadata with provenance from extraction (newsflow.extract.columns).
+        pa.field("title_source", pa.string()),  # feed | jsonld | og | twitter | h1 | html | text
+        pa.field("authors_source", pa.string()),  # jsonld | meta | byline | feed
+        pa.field("updated_source", pa.string()),  # jsonld | meta
+        pa.field("language_confidence", pa.float32()),  # py3langid probability; null when declared or none
+        pa.field("language_source", pa.string()),  # detected | declared
+        pa.field("site_name", pa.string()),  # what the page calls its site (``site`` is the registry's)
+        pa.field("declared_canonical_url", pa.string()),  # the page's own rel=canonical, absolute
+        pa.field("image", pa.string()),  # top image URL
+        pa.field("tags", pa.list_(pa.string())),  # article:tag, JSON-LD keywords, keywords meta
+        pa.field("description", pa.string()),  # og:description or description meta
+        pa.field("extract_warnings", pa.list_(pa.string())),  # rejected metadata, e.g. published_in_future:…
     ]
 )
 
@@ -157,6 +169,8 @@ LINKS = pa.schema(
         ("entry_published", TS),
         ("entry_id", pa.string()),
         ("entry_fp", pa.string()),  # fingerprint of the entry: a changed entry may refetch a failed page
+        ("entry_summary", pa.string()),  # the feed's summary: a hint and a last-resort body for extraction
+        ("entry_content", pa.string()),  # the feed's full content (content:encoded), when it has one
     ]
 )
 PAGES = pa.schema(

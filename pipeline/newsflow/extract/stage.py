@@ -8,7 +8,10 @@ from typing import Any
 
 from newsflow.dedup.canonical import canonical_url
 from newsflow.dedup.hashing import content_hash, stable_id
-from newsflow.extract import extract_html
+from newsflow.extract import ExtractError
+from newsflow.extract.columns import article_fields
+from newsflow.extract.pages import extract_pages
+from newsflow.extract.pool import PoolStats
 from newsflow.runs import StageRecorder, progress_logger
 from newsflow.validate.quarantine import stage_failure
 
@@ -16,62 +19,47 @@ Row = dict[str, Any]
 
 
 @dataclass
-class Extracted:
+class ExtractedPages:
     articles: list[Row] = field(default_factory=list)  # ``storage.ARTICLES`` rows
     quarantine: list[Row] = field(default_factory=list)  # pages that could not be extracted
 
 
 def articles_from_pages(
     pages: Sequence[Row], read_raw: Callable[[str], bytes], run_id: str, rec: StageRecorder
-) -> Extracted:
-    """One article row per fetched page; a page that cannot be extracted is quarantined with the error."""
-    out = Extracted()
-    tick = progress_logger("extract", len(pages), "pages")
-    for page in pages:
+) -> ExtractedPages:
+    """One article row per fetched page, extracted in a process pool with the feed entry's hints; a
+    page that cannot be extracted is quarantined with the error."""
+    out = ExtractedPages()
+    stats = PoolStats()
+    tick = progress_logger("extract", sum(1 for p in pages if p["raw_ref"]), "pages")
+    for page, ex in extract_pages(pages, read_raw, stats=stats):
         tick()
-        if not page["raw_ref"]:
+        if ex.error:
+            rec.record(feed=page["feed"], url=page["url"], error_class="extract_failed", error=ex.error)
+            out.quarantine.append(stage_failure("pages", page["url"], page, "extract", ExtractError(ex.error), run_id))
             continue
-        try:
-            out.articles.append(_article(page, read_raw(page["raw_ref"]), run_id, rec))
-        except Exception as exc:  # noqa: BLE001 - one bad page never stops the run
-            rec.record(
-                feed=page["feed"], url=page["url"], error_class="extract_failed", error=f"{type(exc).__name__}: {exc}"
-            )
-            out.quarantine.append(stage_failure("pages", page["url"], page, "extract", exc, run_id))
+        canon = canonical_url(page["final_url"] or page["url"])
+        rec.count("articles")
+        if not ex.body:
+            rec.count("empty_body")
+        out.articles.append(
+            {
+                "article_id": stable_id(canon),
+                "url": page["url"],
+                "canonical_url": canon,
+                "feed": page["feed"],
+                "site": page["site"],
+                **article_fields(ex),
+                "content_hash": content_hash(ex.body) if ex.body else None,
+                "story_id": None,
+                "duplicate_of": None,
+                "similarity": None,
+                "version": 1,
+                "fetched_at": page["fetched_at"],
+                "raw_ref": page["raw_ref"],
+                "run_id": run_id,
+            }
+        )
+    if stats.worker_peak_rss_bytes:
+        rec.count("worker_peak_rss_mib", stats.worker_peak_rss_bytes // 2**20)
     return out
-
-
-def _article(page: Row, html: bytes, run_id: str, rec: StageRecorder) -> Row:
-    ex = extract_html(html, page["final_url"] or page["url"])
-    published, published_source = ex.published, ex.published_source
-    if published is None and page["entry_published"] is not None:
-        published, published_source = page["entry_published"], "feed"
-    canon = canonical_url(page["final_url"] or page["url"])
-    rec.count("articles")
-    if not ex.body:
-        rec.count("empty_body")
-    return {
-        "article_id": stable_id(canon),
-        "url": page["url"],
-        "canonical_url": canon,
-        "feed": page["feed"],
-        "site": page["site"],
-        "title": ex.title or page["entry_title"],
-        "authors": ex.authors,
-        "published": published,
-        "published_source": published_source,
-        "updated": ex.updated,
-        "language": ex.language,
-        "body": ex.body or None,
-        "body_source": ex.body_source,
-        "is_truncated": ex.is_truncated,
-        "word_count": ex.word_count,
-        "content_hash": content_hash(ex.body) if ex.body else None,
-        "story_id": None,
-        "duplicate_of": None,
-        "similarity": None,
-        "version": 1,
-        "fetched_at": page["fetched_at"],
-        "raw_ref": page["raw_ref"],
-        "run_id": run_id,
-    }

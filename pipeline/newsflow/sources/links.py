@@ -50,6 +50,8 @@ def links_from_entries(spec: FeedSpec, entries: Iterable[Entry], seen_in_run: se
                 "entry_published": entry.published,
                 "entry_id": entry.id,
                 "entry_fp": entry_fingerprint(entry.link, entry.title, entry.published, entry.id),
+                "entry_summary": entry.summary,
+                "entry_content": entry.content,
             }
         )
     return out

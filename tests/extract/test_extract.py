@@ -35,6 +35,8 @@ def test_seed_page_from_newsroom(newsroom, seed_text):
     for paragraph in _seed_paragraphs(seed_text):
         assert paragraph in ex.body
     assert "Update hourly" not in ex.body
+    # Every paragraph is a block of its own, in order, and nothing else is in the body.
+    assert ex.body.split("\n\n") == _seed_paragraphs(seed_text)
     for clutter in ("Accept all", "Share this story", "Comments", "More from", "All rights reserved"):
         assert clutter not in ex.body
     assert ex.title.startswith("North Korea has approximately 20")
