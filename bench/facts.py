@@ -22,6 +22,7 @@ the whole process tree (parent and workers), sampled.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -128,7 +129,9 @@ def score(articles: list[dict], results: list, keep_errors: bool = False) -> Tal
         for f in facts:
             assert body[f.start : f.end] == f.text, (aid, f)
         gold_ents = {(e["start"], e["end"], entity_class(e["label"])) for e in article["entities"]}
-        pred_ents = {(f.start, f.end, entity_class(f.label)) for f in facts if f.fact_type == "entity" and entity_class(f.label)}
+        pred_ents = {
+            (f.start, f.end, entity_class(f.label)) for f in facts if f.fact_type == "entity" and entity_class(f.label)
+        }
         tp = gold_ents & pred_ents
         t.c["ent_tp"] += len(tp)
         t.c["ent_pred"] += len(pred_ents)
@@ -143,11 +146,15 @@ def score(articles: list[dict], results: list, keep_errors: bool = False) -> Tal
                 t.c["canon_n"] += 1
                 t.c["canon_ok"] += gold_canon[(f.start, f.end)] == f.canonical
                 if keep_errors and gold_canon[(f.start, f.end)] != f.canonical:
-                    t.errors.append(f"{aid} canonical {f.text!r}: gold {gold_canon[(f.start, f.end)]!r} got {f.canonical!r}")
+                    t.errors.append(
+                        f"{aid} canonical {f.text!r}: gold {gold_canon[(f.start, f.end)]!r} got {f.canonical!r}"
+                    )
         if keep_errors:
             for s, e, cls in sorted(gold_ents - pred_ents):
-                t.errors.append(f"{aid} entity missed {body[s:e]!r} {cls} "
-                                f"(pred here: {[(body[a:b], c) for a, b, c in pred_ents if a < e and s < b]})")
+                t.errors.append(
+                    f"{aid} entity missed {body[s:e]!r} {cls} "
+                    f"(pred here: {[(body[a:b], c) for a, b, c in pred_ents if a < e and s < b]})"
+                )
             for s, e, cls in sorted(pred_ents - gold_ents):
                 if not any(a < e and s < b for a, b, _ in gold_ents):
                     t.errors.append(f"{aid} entity spurious {body[s:e]!r} {cls}")
@@ -176,9 +183,21 @@ def score(articles: list[dict], results: list, keep_errors: bool = False) -> Tal
                     if keep_errors and not good:
                         t.errors.append(f"{aid} speaker {g['text'][:50]!r}: gold {g['speaker']!r} got {p.speaker!r}")
                 if keep_errors and not ok:
-                    got = {k: getattr(p, k) for k in ("value_num", "value_max", "currency", "unit", "qualifier",
-                                                      "label", "date_start", "date_end", "resolution")
-                           if getattr(p, k) is not None}
+                    got = {
+                        k: getattr(p, k)
+                        for k in (
+                            "value_num",
+                            "value_max",
+                            "currency",
+                            "unit",
+                            "qualifier",
+                            "label",
+                            "date_start",
+                            "date_end",
+                            "resolution",
+                        )
+                        if getattr(p, k) is not None
+                    }
                     want = {k: g[k] for k in g if k not in ("text", "occurrence", "start", "end") and g[k] is not None}
                     t.errors.append(f"{aid} {kind} value {g['text']!r} / {p.text!r}: gold {want} got {got}")
             if keep_errors:
@@ -216,8 +235,10 @@ def report(name: str, t: Tally) -> dict:
         elif kind == "money":
             extra = f"  values {values:.3f}  label+unit {t.ratio('money_label_ok', 'money_tp'):.3f}"
         elif kind == "quantity":
-            extra = (f"  values {values:.3f}  label {t.ratio('quantity_label_ok', 'quantity_tp'):.3f}"
-                     f"  object {t.ratio('object_ok', 'object_n'):.3f} of {t.c['object_n']}")
+            extra = (
+                f"  values {values:.3f}  label {t.ratio('quantity_label_ok', 'quantity_tp'):.3f}"
+                f"  object {t.ratio('object_ok', 'object_n'):.3f} of {t.c['object_n']}"
+            )
         else:
             extra = f"  values {values:.3f}"
         print(f"  {kind:<9}  P {kp:.3f}  R {kr:.3f}   (gold {t.c[kind + '_gold']}){extra}")
@@ -237,10 +258,8 @@ class RssSampler:
         me = psutil.Process(os.getpid())
         total = me.memory_info().rss
         for child in me.children(recursive=True):
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += child.memory_info().rss
-            except psutil.Error:
-                pass
         return total
 
     def _run(self) -> None:
@@ -282,12 +301,23 @@ def speed(articles: list[dict], repeat: int, rounds: int, n_process: int, batch_
         ours_peak = max(ours_peak, rss.peak)
         assert all(r.status == "extracted" for r in results)
     b, o = min(baseline_times), min(ours_times)
-    print(f"\n== speed: {len(texts)} articles (~{words:.0f} words), {n_process} processes, batch {batch_size}, "
-          f"best of {rounds}, {os.cpu_count()} CPUs")
-    print(f"  bare nlp.pipe(n_process={n_process})      {len(texts) / b:6.1f} articles/s   peak RSS {baseline_peak / 2**20:6.0f} MB")
-    print(f"  extract_facts_many(n_process={n_process}) {len(texts) / o:6.1f} articles/s   peak RSS {ours_peak / 2**20:6.0f} MB")
+    print(
+        f"\n== speed: {len(texts)} articles (~{words:.0f} words), {n_process} processes, batch {batch_size}, "
+        f"best of {rounds}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  bare nlp.pipe(n_process={n_process})      {len(texts) / b:6.1f} articles/s   "
+        f"peak RSS {baseline_peak / 2**20:6.0f} MB"
+    )
+    print(
+        f"  extract_facts_many(n_process={n_process}) {len(texts) / o:6.1f} articles/s   "
+        f"peak RSS {ours_peak / 2**20:6.0f} MB"
+    )
     ratio = b / o
-    print(f"  ratio {ratio:.2f} (target >= {TARGETS['speed']}), peak RSS {'<' if ours_peak < 1.5 * 2**30 else '>='} 1.5 GB")
+    print(
+        f"  ratio {ratio:.2f} (target >= {TARGETS['speed']}), "
+        f"peak RSS {'<' if ours_peak < 1.5 * 2**30 else '>='} 1.5 GB"
+    )
 
 
 def main() -> None:

@@ -123,7 +123,8 @@ ORG_WORDS = {
 }  # fmt: skip
 ORG_LEADS = {"bank", "university", "ministry", "department", "office", "institute", "bureau", "council",
              "court", "commission", "federation", "association", "league", "house", "church", "college",
-             "museum", "school", "royal", "national", "federal", "international", "european", "world", "united"}  # fmt: skip
+             "museum", "school", "royal", "national", "federal", "international", "european", "world",
+             "united"}  # fmt: skip
 # Generic organisation words that never stand alone as a short form of a name.
 GENERIC_ORG_WORDS = ORG_WORDS | {"the", "of", "and", "for", "&", "national", "international", "global", "general",
                                  "american", "british", "european", "royal", "new", "first", "central"}  # fmt: skip
@@ -133,12 +134,12 @@ PERSON_TITLES = {
     "mayor", "chancellor", "judge", "justice", "magistrate", "prosecutor", "attorney", "general", "gen.",
     "colonel", "col.", "lieutenant", "lt.", "captain", "capt.", "sergeant", "sgt.", "major", "admiral", "commander",
     "officer", "detective", "inspector", "chief", "director", "chairman", "chairwoman", "chair", "ceo", "cfo",
-    "coach", "manager", "captain", "striker", "goalkeeper", "midfielder", "defender", "forward", "player",
+    "coach", "manager", "striker", "goalkeeper", "midfielder", "defender", "forward", "player",
     "envoy", "ambassador", "spokesman", "spokeswoman", "spokesperson", "king", "queen", "prince", "princess",
     "pope", "sheikh", "emir", "sultan", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "prof",
     "prof.", "professor", "sir", "dame", "lord", "lady", "rev.", "reverend", "father", "sister", "brother",
     "deputy", "firefighter", "economist", "analyst", "scientist", "researcher", "author", "writer", "lawyer",
-    "president-elect", "premier", "leader", "founder", "investor", "executive", "officer",
+    "president-elect", "premier", "leader", "founder", "investor", "executive",
 }  # fmt: skip
 HONORIFICS = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "prof", "prof.", "sir", "dame", "lord",
               "lady", "rev.", "mx", "mx."}  # fmt: skip
@@ -162,7 +163,8 @@ ALIASES = {
     "world trade organisation": "world trade organization", "nato": "north atlantic treaty organization",
     "opec": "organization of the petroleum exporting countries",
     "opec+": "opec plus", "opec plus": "opec plus",
-    "fbi": "federal bureau of investigation", "cia": "central intelligence agency", "nasa": "national aeronautics and space administration",
+    "fbi": "federal bureau of investigation", "cia": "central intelligence agency",
+    "nasa": "national aeronautics and space administration",
     "esa": "european space agency", "sec": "securities and exchange commission", "ftc": "federal trade commission",
     "epa": "environmental protection agency", "fema": "federal emergency management agency",
     "usgs": "us geological survey", "u s geological survey": "us geological survey",

@@ -118,7 +118,11 @@ def _shift(facts: list[Fact], offset: int) -> list[Fact]:
 
 def _harmonise(facts: list[Fact]) -> list[Fact]:
     """Across chunks of one long article: a surname gets the full name found in another chunk."""
-    full = [f.canonical for f in facts if f.fact_type == "entity" and f.label == "PERSON" and f.canonical and " " in f.canonical]
+    full = [
+        f.canonical
+        for f in facts
+        if f.fact_type == "entity" and f.label == "PERSON" and f.canonical and " " in f.canonical
+    ]
     out = []
     for f in facts:
         if f.fact_type == "entity" and f.label == "PERSON" and f.canonical and " " not in f.canonical:
@@ -175,7 +179,9 @@ def _serial(jobs: Sequence[ArticleInput | FactsResult], settings: FactsSettings)
         language = base_language(job.language)
         if language is not None and language not in MODEL_LANGUAGES:
             try:
-                results[index] = FactsResult(SKIPPED_LANGUAGE, rule_facts(job.text, job.published, language), None, language)
+                results[index] = FactsResult(
+                    SKIPPED_LANGUAGE, rule_facts(job.text, job.published, language), None, language
+                )
             except Exception as exc:  # noqa: BLE001 - one article fails, not the batch
                 results[index] = _failed(exc, language)
             continue

@@ -143,9 +143,7 @@ DEFAULTS = {"rupee": "INR", "peso": None, "krone": "DKK", "kroner": "DKK", "shil
 # Minor units: the word, the divisor, and the currency it belongs to when the text does not say.
 MINOR_UNITS = {"cent": 100.0, "cents": 100.0, "pence": 100.0, "p": 100.0, "penny": 100.0, "paise": 100.0}
 
-_NATIONALITY_RE = "|".join(
-    sorted({re.escape(n) for table in NATIONAL.values() for n in table}, key=len, reverse=True)
-)
+_NATIONALITY_RE = "|".join(sorted({re.escape(n) for table in NATIONAL.values() for n in table}, key=len, reverse=True))
 CURRENCY_NOUN_PATTERN = (
     r"(?:(?:" + _NATIONALITY_RE + r")\s+)?"
     r"(?:dollars?|euros?|pounds?(?:\s+sterling)?|sterling|yen|yuan|renminbi|rupees?|francs?|pesos?|soles|"
@@ -170,7 +168,7 @@ def noun_code(phrase: str, context: str = "") -> str | None:
     words = re.sub(r"\s+", " ", phrase.lower().strip())
     nationality = None
     noun = words
-    for table_noun, table in NATIONAL.items():
+    for table in NATIONAL.values():
         for nat in sorted(table, key=len, reverse=True):
             if words.startswith(nat + " "):
                 nationality, noun = nat, words[len(nat) + 1 :]

@@ -93,9 +93,7 @@ def _month_span(year: int, month: int) -> DateValue:
 
 def _months_span(year: int, first: int, last: int, resolution: str = "month") -> DateValue:
     end_year = year + 1 if last < first else year
-    return DateValue(
-        date(year, first, 1), date(end_year, last, calendar.monthrange(end_year, last)[1]), resolution
-    )
+    return DateValue(date(year, first, 1), date(end_year, last, calendar.monthrange(end_year, last)[1]), resolution)
 
 
 def _year_span(year: int) -> DateValue:
@@ -156,8 +154,12 @@ def _clean(text: str) -> str:
     t = text.lower().strip().replace("’", "'").replace("\u00a0", " ")
     t = re.sub(r"'s$|s'$", "", t)
     t = re.sub(r"\s+", " ", t)
-    t = re.sub(r"^(?:(?:until|till|by|from|since)\s+)?(?:at least|at most|at the earliest|at the latest|as early as|"
-               r"as late as|no later than|no earlier than|sometime in|some time in|around|about)\s+", "", t)
+    t = re.sub(
+        r"^(?:(?:until|till|by|from|since)\s+)?(?:at least|at most|at the earliest|at the latest|as early as|"
+        r"as late as|no later than|no earlier than|sometime in|some time in|around|about)\s+",
+        "",
+        t,
+    )
     t = re.sub(r"^(?:(?:higher|lower|more|less|up|down|earlier|later|bigger|smaller|better|worse)\s+)?than\s+", "", t)
     t = _LEAD.sub("", t)
     t = re.sub(r"^(?:the|this past|this coming)\s+(?=\d)", "", t)
@@ -194,7 +196,9 @@ def _resolve(t: str, published: date | None, tense: str | None, context: str) ->
             return _step(published, unit[1], 0, tense)
         if inner:
             return _resolve(inner, published, tense, context)
-    if m := re.fullmatch(r"(?:the )?(?:fiscal |financial )?year (?:to|ending|ended|through|starting|beginning) (?:in )?(.+)", t):
+    if m := re.fullmatch(
+        r"(?:the )?(?:fiscal |financial )?year (?:to|ending|ended|through|starting|beginning) (?:in )?(.+)", t
+    ):
         return _resolve(m[1], published, tense, context)
     if re.fullmatch(r"(?:spring|summer|autumn|fall|winter)", t):
         return None  # "one bad summer": a season in general, not a date ("the summer" is one)
@@ -204,7 +208,9 @@ def _resolve(t: str, published: date | None, tense: str | None, context: str) ->
         return _day(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(rf"(?:{_WEEKDAY_RE},?\s+)?{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", t):
         return _day(int(m[4]), MONTHS[m[2][:3]], int(m[3]))
-    if m := re.fullmatch(rf"(?:{_WEEKDAY_RE},?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE},?\s+(\d{{4}})", t):
+    if m := re.fullmatch(
+        rf"(?:{_WEEKDAY_RE},?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE},?\s+(\d{{4}})", t
+    ):
         return _day(int(m[4]), MONTHS[m[3][:3]], int(m[2]))
     if m := re.fullmatch(rf"{_MONTH_RE},?\s+(?:of\s+)?(\d{{4}})", t):
         return _month_span(int(m[2]), MONTHS[m[1][:3]])
@@ -225,10 +231,10 @@ def _resolve(t: str, published: date | None, tense: str | None, context: str) ->
 
 def _resolve_range(t: str, published: date | None, tense: str | None, context: str) -> DateValue | None:
     if m := re.fullmatch(r"(?:between\s+)?(\d{4})\s*(?:-|–|to|and|through)\s*(\d{2}|\d{4})", t):
-        first = int(m[1])
-        last = int(m[2]) if len(m[2]) == 4 else (first // 100) * 100 + int(m[2])
-        if _plausible_year(first) and _plausible_year(last) and first < last:
-            return DateValue(date(first, 1, 1), date(last, 12, 31), "year")
+        first_year = int(m[1])
+        last_year = int(m[2]) if len(m[2]) == 4 else (first_year // 100) * 100 + int(m[2])
+        if _plausible_year(first_year) and _plausible_year(last_year) and first_year < last_year:
+            return DateValue(date(first_year, 1, 1), date(last_year, 12, 31), "year")
         return None
     parts = re.split(r"\s+(?:to|and|through|until|till)\s+|\s*[–-]\s*(?=[a-z])", t)
     if len(parts) != 2 or not parts[0] or not parts[1]:
@@ -291,7 +297,7 @@ def _relative(t: str, published: date, tense: str | None, context: str) -> DateV
     if m := re.fullmatch(r"(week|month|year|quarter)", t):
         return None  # "the year" on its own points at something else in the text
 
-    if m := re.fullmatch(rf"(first|second|third|fourth|1st|2nd|3rd|4th|final|last)[ -]quarter(?: of (.+))?", t):
+    if m := re.fullmatch(r"(first|second|third|fourth|1st|2nd|3rd|4th|final|last)[ -]quarter(?: of (.+))?", t):
         quarter = 4 if m[1] in ("final", "last") else ORDINAL_WORDS[m[1]]
         if m[2]:
             anchor = _resolve(m[2], p, tense, context)
@@ -312,7 +318,11 @@ def _relative(t: str, published: date, tense: str | None, context: str) -> DateV
             year += 1
         return _months_span(year, 1, 6) if half == 1 else _months_span(year, 7, 12)
 
-    if m := re.fullmatch(r"(?:(last|next|this|past) )?(spring|summer|autumn|fall|winter)(?: (?:of )?(\d{4}|last year|next year|this year))?", t):
+    if m := re.fullmatch(
+        r"(?:(last|next|this|past) )?(spring|summer|autumn|fall|winter)"
+        r"(?: (?:of )?(\d{4}|last year|next year|this year))?",
+        t,
+    ):
         first, last = SEASONS[m[2]]
         if m[3]:
             anchor = _resolve(m[3], p, tense, context)
@@ -331,7 +341,11 @@ def _relative(t: str, published: date, tense: str | None, context: str) -> DateV
             year = p.year - 1
         return _months_span(year, first, last)
 
-    if m := re.fullmatch(rf"(?:(last|next|this|early|late|on) )?{_WEEKDAY_RE}(?: (?:morning|afternoon|evening|night))?(?: (?:last|next) week)?", t):  # noqa: E501
+    if m := re.fullmatch(
+        rf"(?:(last|next|this|early|late|on) )?{_WEEKDAY_RE}"
+        r"(?: (?:morning|afternoon|evening|night))?(?: (?:last|next) week)?",
+        t,
+    ):  # noqa: E501
         target = WEEKDAYS[m[2]]
         which = m[1]
         if "next week" in t:
@@ -461,7 +475,8 @@ _DUR_QUAL = {
 }  # fmt: skip
 _COUNT = rf"(?:{NUMBER_PATTERN}|{WORD_NUMBER_PATTERN}|a few|several|a couple of)"
 _DURATION_RE = re.compile(
-    r"^(?:(?:a further|another|an additional|a full|the (?:past|last|next|first|final|previous|following|remaining))\s+)?"
+    r"^(?:(?:a further|another|an additional|a full|"
+    r"the (?:past|last|next|first|final|previous|following|remaining))\s+)?"
     r"(?P<q>" + "|".join(sorted(_DUR_QUAL, key=len, reverse=True)) + r")?\s*"
     r"(?P<n>" + _COUNT + r")(?:\s*(?:to|-|–|and)\s*(?P<max>" + _COUNT + r"))?"
     r"[\s-]+(?:(?:full|straight|consecutive|more|long|extra|additional)\s+)?"
@@ -471,7 +486,9 @@ _DURATION_RE = re.compile(
     re.IGNORECASE,
 )
 _FREQUENCY_RE = re.compile(
-    r"^(?P<n>once|twice|thrice|" + _COUNT + r" times)\s+(?:a|an|per|every|each)\s+(?P<unit>day|week|month|year|quarter|season)$",
+    r"^(?P<n>once|twice|thrice|"
+    + _COUNT
+    + r" times)\s+(?:a|an|per|every|each)\s+(?P<unit>day|week|month|year|quarter|season)$",
     re.IGNORECASE,
 )
 _AGED_RE = re.compile(r"^(?:aged|age)\s+(?P<n>\d{1,3})$", re.IGNORECASE)

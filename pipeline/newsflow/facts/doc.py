@@ -117,7 +117,11 @@ def clause_tense(token: Token) -> str | None:
     for _ in range(12):
         if node.tag_.startswith("VB") or node.tag_ == "MD":
             # "had expected in March": the date is when the forecast was made, not what it forecast
-            when = previous is not None and previous.dep_ == "prep" and previous.lower_ in ("in", "on", "at", "during", "since")
+            when = (
+                previous is not None
+                and previous.dep_ == "prep"
+                and previous.lower_ in ("in", "on", "at", "during", "since")
+            )
             tense = _verb_tense(node, predictive=not when)
             if tense is not None:
                 return tense

@@ -69,14 +69,19 @@ _ORG_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ORG_BEFORE = re.compile(
-    r"(?:\b(?:the|a|an|its|his|her|their)\s+(?:" + _PLAIN_WORD + r"\s+){0,3}(?:" + "|".join(sorted(ORG_DESCRIPTIONS))
+    r"(?:\b(?:the|a|an|its|his|her|their)\s+(?:"
+    + _PLAIN_WORD
+    + r"\s+){0,3}(?:"
+    + "|".join(sorted(ORG_DESCRIPTIONS))
     + r")(?:,)?\s+|\b(?:analyst|economist|strategist|researcher|scientist|professor|partner|director|head|executive|"
     r"officer|spokesman|spokeswoman|spokesperson|chairman|manager|founder|lawyer|engineer|employee|worker|trader)s?"
     r"\s+(?:at|of|for|with|from)\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
 _PLACE_AFTER = re.compile(
-    r"^,\s+(?:a|an|the)\s+(?:" + r"[\w-]+" + r"\s+){0,3}(?:town|city|village|suburb|region|province|county|state|country|"
+    r"^,\s+(?:a|an|the)\s+(?:"
+    + r"[\w-]+"
+    + r"\s+){0,3}(?:town|city|village|suburb|region|province|county|state|country|"
     r"island|port|district|municipality|capital|hamlet)\b",
     re.IGNORECASE,
 )
@@ -186,9 +191,17 @@ def _model_mentions(adoc: ArticleDoc) -> list[EntityMention]:
             alone = re.compile(r"\b(?:" + re.escape(left) + "|" + re.escape(right) + r")\b(?!\s+and\b)")
             elsewhere = [hit for hit in alone.finditer(text) if not start <= hit.start() < end]
             if (place_label(left) and place_label(right)) or (
-                " " not in left.strip() and " " not in right.strip() and elsewhere and label != "ORG"
-                or (label == "ORG" and " " not in left and " " not in right and len(elsewhere) >= 1
-                    and not right.lower() in ORG_WORDS)
+                " " not in left.strip()
+                and " " not in right.strip()
+                and elsewhere
+                and label != "ORG"
+                or (
+                    label == "ORG"
+                    and " " not in left
+                    and " " not in right
+                    and len(elsewhere) >= 1
+                    and right.lower() not in ORG_WORDS
+                )
             ):
                 out.append(EntityMention(start, start + len(left), place_label(left) or label, "spacy+rules"))
                 out.append(EntityMention(end - len(right), end, place_label(right) or label, "spacy+rules"))
@@ -207,14 +220,19 @@ def _relabel(m: EntityMention, text: str) -> None:
     span = text[m.start : m.end]
     words = span.split()
     place = place_label(span)
-    if place and m.label in ("PERSON", "ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"):
-        if span.lower() not in AMBIGUOUS_PLACES or m.label in ("NORP", "FAC", "PRODUCT", "ORG"):
-            m.label, m.source = place, "spacy+rules"
-            return
+    if (
+        place
+        and m.label in ("PERSON", "ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT")
+        and (span.lower() not in AMBIGUOUS_PLACES or m.label in ("NORP", "FAC", "PRODUCT", "ORG"))
+    ):
+        m.label, m.source = place, "spacy+rules"
+        return
     last = words[-1].lower().strip(".,") if words else ""
     first = words[0].lower() if words else ""
-    if m.label in ("ORG", "FAC", "PERSON", "GPE", "NORP") and len(words) > 1 and (
-        last in LOC_WORDS or first in LOC_LEADS
+    if (
+        m.label in ("ORG", "FAC", "PERSON", "GPE", "NORP")
+        and len(words) > 1
+        and (last in LOC_WORDS or first in LOC_LEADS)
     ):
         m.label, m.source = "LOC", "spacy+rules"
         return
@@ -280,7 +298,13 @@ def _title_names(adoc: ArticleDoc, mentions: list[EntityMention]) -> list[Entity
         while k < n and _is_name_token(doc[k]) and k - j < 3:
             k += 1
         strong_title = tok.text[:1].isupper() and tok.lower_ in HONORIFICS | {
-            "president", "judge", "justice", "governor", "mayor", "senator", "chancellor",
+            "president",
+            "judge",
+            "justice",
+            "governor",
+            "mayor",
+            "senator",
+            "chancellor",
         }
         if k - j >= 2 or (k - j == 1 and strong_title):
             if k < n and doc[k].tag_ in ("NNP", "NNPS") and doc[k].text[:1].isupper():
@@ -296,7 +320,12 @@ def _person_candidate(adoc: ArticleDoc, mentions: list[EntityMention], start: in
     covering = _covered(mentions, start, end)
     if covering is not None and covering.label == "PERSON":
         return None
-    if covering is not None and covering.start <= start and covering.end >= end and covering.end - covering.start > end - start + 2:
+    if (
+        covering is not None
+        and covering.start <= start
+        and covering.end >= end
+        and covering.end - covering.start > end - start + 2
+    ):
         return None  # inside a longer name
     return EntityMention(start, end, "PERSON", "rules")
 
@@ -317,8 +346,12 @@ def _proper_chunks(adoc: ArticleDoc, mentions: list[EntityMention]) -> list[Enti
         j = i
         while j + 1 < n and (
             (doc[j + 1].tag_ in ("NNP", "NNPS") and doc[j + 1].text[:1].isupper())
-            or (doc[j + 1].lower_ in ("of", "and", "&", "for") and j + 2 < n and doc[j + 2].text[:1].isupper()
-                and doc[j + 2].tag_ in ("NNP", "NNPS"))
+            or (
+                doc[j + 1].lower_ in ("of", "and", "&", "for")
+                and j + 2 < n
+                and doc[j + 2].text[:1].isupper()
+                and doc[j + 2].tag_ in ("NNP", "NNPS")
+            )
         ):
             j += 1
         first, last = doc[i], doc[j]
@@ -345,8 +378,12 @@ def _proper_chunks(adoc: ArticleDoc, mentions: list[EntityMention]) -> list[Enti
                 out.append(EntityMention(start, end, "ORG", "rules"))
             elif _PLACE_AFTER.match(after) and len(words) <= 3:
                 out.append(EntityMention(start, end, "GPE", "rules"))
-        if len(words) == 1 and first.text.isupper() and len(first.text) >= 2 and not out or (
-            len(words) == 1 and out and out[-1].start != start and first.text.isupper()
+        if (
+            len(words) == 1
+            and first.text.isupper()
+            and len(first.text) >= 2
+            and not out
+            or (len(words) == 1 and out and out[-1].start != start and first.text.isupper())
         ):
             key = simple_key(first.text)
             if key in ALIASES and len(first.text) >= 3:
@@ -371,9 +408,12 @@ def _person_role(adoc: ArticleDoc, first: int, last: int) -> bool:
         return True  # "Jakub Novak of the Czech Republic"
     if head.dep_ in ("nsubj", "nsubjpass") and head.head.lower_ in SPEECH_VERBS:
         return True
-    if re.match(r",\s+(?:the|a|an)\s+(?:[\w’'-]+\s+){0,4}(?:leader|head|chief|director|minister|president|"
-                r"executive|spokesman|spokeswoman|analyst|economist|lawyer|founder|chairman|professor|author|"
-                r"scientist|researcher|manager|coach|member|secretary|governor|mayor|official|partner)\b", after):
+    if re.match(
+        r",\s+(?:the|a|an)\s+(?:[\w’'-]+\s+){0,4}(?:leader|head|chief|director|minister|president|"
+        r"executive|spokesman|spokeswoman|analyst|economist|lawyer|founder|chairman|professor|author|"
+        r"scientist|researcher|manager|coach|member|secretary|governor|mayor|official|partner)\b",
+        after,
+    ):
         return True
     return first > 0 and doc[first - 1].lower_ in SPEECH_VERBS and doc[first - 1].tag_.startswith("VB")
 
@@ -386,7 +426,8 @@ def _known_as(text: str, mentions: list[EntityMention]) -> tuple[list[EntityMent
             continue
         after = text[m.end : m.end + 60]
         hit = re.match(
-            r"(?:,\s*|\s+)(?:known as|also known as|or|\()\s*(?:the\s+)?([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,3})", after
+            r"(?:,\s*|\s+)(?:known as|also known as|or|\()\s*(?:the\s+)?([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,3})",
+            after,
         )
         if hit:
             start = m.end + hit.start(1)
@@ -483,9 +524,11 @@ def _surname_evidence(text: str, mentions: list[EntityMention]) -> None:
 def _unify_pairs(text: str, mentions: list[EntityMention]) -> None:
     """ "Paiporta and Catarroja": two names joined by "and" are the same kind of thing when one is a place."""
     for a, b in zip(mentions, mentions[1:], strict=False):
-        if text[a.end : b.start] == " and " and {a.label, b.label} & {"GPE", "LOC"} and {a.label, b.label} <= {
-            "GPE", "LOC", "ORG"
-        }:
+        if (
+            text[a.end : b.start] == " and "
+            and {a.label, b.label} & {"GPE", "LOC"}
+            and {a.label, b.label} <= {"GPE", "LOC", "ORG"}
+        ):
             place = a.label if a.label in ("GPE", "LOC") else b.label
             for m in (a, b):
                 if m.label == "ORG" and m.source != "spacy":
@@ -501,9 +544,13 @@ def _context_label(text: str, m: EntityMention) -> str | None:
         return "PERSON"
     if _PLACE_AFTER.match(after):
         return "GPE"
-    if _PLACE_BEFORE.search(before) and " " not in text[m.start : m.end].strip() and not re.match(r"['’]s\b", after):
-        if not re.search(r"\baccording\s+to\s+$", before):
-            return "GPE"
+    if (
+        _PLACE_BEFORE.search(before)
+        and " " not in text[m.start : m.end].strip()
+        and not re.match(r"['’]s\b", after)
+        and not re.search(r"\baccording\s+to\s+$", before)
+    ):
+        return "GPE"
     return None
 
 
@@ -513,7 +560,7 @@ def _consistent_labels(text: str, mentions: list[EntityMention]) -> list[EntityM
     for m in mentions:
         by_key[m.key(text)].append(m)
     for group in by_key.values():
-        counts: Counter = Counter()
+        counts: dict[str, float] = defaultdict(float)
         for m in group:
             counts[m.label] += 1
             hint = _context_label(text, m)
@@ -522,7 +569,7 @@ def _consistent_labels(text: str, mentions: list[EntityMention]) -> list[EntityM
         if len(counts) == 1:
             continue
         span = text[group[0].start : group[0].end]
-        ranked = counts.most_common()
+        ranked = sorted(counts.items(), key=lambda item: -item[1])
         best, top = ranked[0]
         tied = [label for label, c in ranked if c == top]
         if len(tied) > 1:
@@ -566,9 +613,9 @@ def _short_forms(text: str, mentions: list[EntityMention], alias: dict[str, str]
             low = part.lower().strip(".,")
             distinctive = low not in GENERIC_ORG_WORDS and not place_label(part)
             generic_back_reference = position == -1 and low in ORG_WORDS and last_words[part] == 1
-            if len(part) > 2 and part[:1].isupper() and (distinctive or generic_back_reference):
-                if forms.get(part, ("", ""))[0] != "PERSON" or full_names.get(part) == "ORG":
-                    forms.setdefault(part, ("ORG", name))
+            usable = len(part) > 2 and part[:1].isupper() and (distinctive or generic_back_reference)
+            if usable and (forms.get(part, ("", ""))[0] != "PERSON" or full_names.get(part) == "ORG"):
+                forms.setdefault(part, ("ORG", name))
         initials = _initials(name)
         if len(initials) >= 2:
             forms.setdefault(initials, ("ORG", name))
@@ -629,7 +676,9 @@ def _canonicalise(text: str, mentions: list[EntityMention], alias: dict[str, str
                 preceding = [p for p in candidates if p.start < m.start] or candidates
                 if preceding:
                     best = max((text[p.start : p.end] for p in preceding[-1:]), key=len)
-                    longer = [text[p.start : p.end] for p in candidates if text[p.start : p.end].endswith(" " + words[0])]
+                    longer = [
+                        text[p.start : p.end] for p in candidates if text[p.start : p.end].endswith(" " + words[0])
+                    ]
                     if longer and best not in longer:
                         best = max(longer, key=len)
             else:

@@ -104,7 +104,10 @@ def _date_regexes(language: str) -> list[tuple[re.Pattern[str], str]]:
     ]
     if names:
         out += [
-            (re.compile(rf"\b(\d{{1,2}})(?:\.|er|º|°)?\s+(?:de\s+)?({names})\s+(?:de\s+|del\s+)?(\d{{4}})\b", re.I), "d_m_y"),
+            (
+                re.compile(rf"\b(\d{{1,2}})(?:\.|er|º|°)?\s+(?:de\s+)?({names})\s+(?:de\s+|del\s+)?(\d{{4}})\b", re.I),
+                "d_m_y",
+            ),
             (re.compile(rf"\b({names})\s+(?:de\s+|del\s+)?(\d{{4}})\b", re.I), "m_y"),
             (re.compile(rf"\b(\d{{1,2}})(?:\.|er|º|°)?\s+(?:de\s+)?({names})\b", re.I), "d_m"),
         ]

@@ -69,10 +69,7 @@ _PCT_UNIT = (
 
 
 def _amount_regex(locale: Locale) -> re.Pattern[str]:
-    if locale.decimal_comma:
-        number = r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-    else:
-        number = NUMBER_PATTERN
+    number = r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?" if locale.decimal_comma else NUMBER_PATTERN
     scales = _EN_SCALE
     if locale.scales:
         words = "|".join(sorted((re.escape(w) for w in locale.scales), key=len, reverse=True))
@@ -86,7 +83,11 @@ def _amount_regex(locale: Locale) -> re.Pattern[str]:
     return re.compile(
         r"(?<![\w$£€¥.,])"
         r"(?:(?P<pre>" + SIGN_PATTERN + r"|" + CODE_PATTERN + r"|Rs\.?(?=\s?\d))[ \u00a0]?)?"
-        r"(?P<num>" + number + r"|\b" + WORD_NUMBER_PATTERN + r"\b|\ban?\b(?=[ \u00a0](?:thousand|million|billion|trillion)))"
+        r"(?P<num>"
+        + number
+        + r"|\b"
+        + WORD_NUMBER_PATTERN
+        + r"\b|\ban?\b(?=[ \u00a0](?:thousand|million|billion|trillion)))"
         r"(?P<scale>" + scales + r")?"
         r"(?:(?P<pct>" + pct_unit + r")"
         r"|[ \u00a0-]?(?P<post>(?:" + _MINOR + r")|(?:" + post_words + r")(?=\W|$)|" + CODE_PATTERN + r"|€|p\b(?!\.\w))"
@@ -219,7 +220,9 @@ def find_amounts(text: str, locale: Locale = ENGLISH, context: str | None = None
         if pct:
             if word_num and not re.search(r"per\s?cent|percent", pct, re.IGNORECASE):
                 continue
-            found.append(Amount(start, end, "percent", value * scale, bool(m.group("scale")), scale, unit=_percent_unit(pct)))
+            found.append(
+                Amount(start, end, "percent", value * scale, bool(m.group("scale")), scale, unit=_percent_unit(pct))
+            )
             continue
         currency: str | None = None
         minor = False
@@ -443,10 +446,12 @@ def money_and_percent(
                     if code and code != rate[0]:
                         currency = code
                         break
-        value = parse_digits(m.group(1), locale.decimal_comma)
-        if value is None:
+        rate_value = parse_digits(m.group(1), locale.decimal_comma)
+        if rate_value is None:
             continue
-        results.append(MoneyFact(m.start(), rate[1], "money", value, None, currency, f"per {rate[0]}", "EXCHANGE_RATE", None))
+        results.append(
+            MoneyFact(m.start(), rate[1], "money", rate_value, None, currency, f"per {rate[0]}", "EXCHANGE_RATE", None)
+        )
     results.sort(key=lambda r: r.start)
     return results
 

@@ -44,13 +44,14 @@ CODE_WORDS = {
     "class", "division", "platform", "terminal", "channel", "figure", "table", "page", "item", "rule", "clause",
     "amendment", "resolution", "paragraph", "district", "ward", "precinct", "unit", "act", "game", "week", "day",
     "year", "pier", "lot", "bay", "block", "suite", "floor", "row", "seat", "track", "lane", "exit", "box",
-    "covid", "mark", "type", "tier", "size", "band", "no", "nos", "vol", "vol.", "part", "step", "league",
+    "covid", "mark", "type", "tier", "size", "band", "nos", "vol", "vol.", "part", "step", "league",
 }  # fmt: skip
 TRANSPORT_AFTER = {"bus", "route", "line", "tram", "train", "road", "street", "avenue", "freeway", "motorway"}
 VAGUE_WORDS = {"dozens": "dozens", "scores": "scores", "hundreds": "hundreds", "thousands": "thousands",
                "millions": "millions", "billions": "billions"}  # fmt: skip
 AGE_NOUNS = {"children", "kids", "babies", "people", "adults", "those", "anyone", "workers", "women", "men",
-             "girls", "boys", "patients", "pupils", "students", "everyone", "teenagers", "residents", "aged"}  # fmt: skip
+             "girls", "boys", "patients", "pupils", "students", "everyone", "teenagers", "residents",
+             "aged"}  # fmt: skip
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
 _NUMERIC = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
@@ -101,10 +102,10 @@ def _compound_chain(noun: Token, exclude: set[int]) -> str:
         if prev_i < 0 or prev_i in exclude:
             break
         prev = noun.doc[prev_i]
-        if prev.head.i in (noun.i, first.i) or (prev.head.i > prev.i and prev.head.i <= noun.i):
-            if prev.dep_ in ("compound", "nmod") and prev.tag_ in ("NN", "NNS", "NNP", "NNPS", "VBG"):
-                first = prev
-                continue
+        attached = prev.head.i in (noun.i, first.i) or prev.i < prev.head.i <= noun.i
+        if attached and prev.dep_ in ("compound", "nmod") and prev.tag_ in ("NN", "NNS", "NNP", "NNPS", "VBG"):
+            first = prev
+            continue
         break
     return noun.doc[first.i : noun.i + 1].text
 
@@ -168,18 +169,27 @@ def _age_context(adoc: ArticleDoc, first: Token, last: Token, mentions_person: s
         before = doc[prev.i - 1] if prev.i > 0 else None
         if before is not None and (before.i in mentions_person or before.tag_ in ("NNP", "NNPS")):
             return "AGE"
-    if prev is not None and prev.lower_ == "at" and nxt is not None and nxt.text == "," and (
-        prev.i == 0 or doc[prev.i - 1].is_sent_start or prev.is_sent_start
+    if (
+        prev is not None
+        and prev.lower_ == "at"
+        and nxt is not None
+        and nxt.text == ","
+        and (prev.i == 0 or doc[prev.i - 1].is_sent_start or prev.is_sent_start)
     ):
         return "AGE"
     if prev is not None and prev.lower_ in ("was", "is", "am", "turned", "turns", "were") and prev.i > 0:
         subject = doc[prev.i - 1]
-        if subject.lower_ in ("i", "he", "she", "we", "they", "you") or subject.i in mentions_person:
-            if nxt is None or nxt.is_punct or nxt.lower_ in ("when", "and", "but", "years"):
-                return "AGE"
-    if prev is not None and prev.lower_ in ("under", "over", "below", "above") and prev.i > 0:
-        if doc[prev.i - 1].lower_ in AGE_NOUNS and (nxt is None or nxt.is_punct or nxt.lower_ in ("and", "or")):
+        personal = subject.lower_ in ("i", "he", "she", "we", "they", "you") or subject.i in mentions_person
+        if personal and (nxt is None or nxt.is_punct or nxt.lower_ in ("when", "and", "but", "years")):
             return "AGE"
+    if (
+        prev is not None
+        and prev.lower_ in ("under", "over", "below", "above")
+        and prev.i > 0
+        and doc[prev.i - 1].lower_ in AGE_NOUNS
+        and (nxt is None or nxt.is_punct or nxt.lower_ in ("and", "or"))
+    ):
+        return "AGE"
     return None
 
 
@@ -207,7 +217,9 @@ def find_quantities(
                 pobj = _object_of(tok, set())
                 obj = _compound_chain(pobj, set()) if pobj is not None else None
                 if obj is None or not re.search(r"dollars?|euros?|pounds|yen|rupees|francs", obj, re.IGNORECASE):
-                    out.append(_fact(adoc, tok.idx, tok.idx + len(tok), "CARDINAL", None, None, VAGUE_WORDS[low], None, obj))
+                    out.append(
+                        _fact(adoc, tok.idx, tok.idx + len(tok), "CARDINAL", None, None, VAGUE_WORDS[low], None, obj)
+                    )
             i += 1
             continue
         if not _is_number(tok) or (low in SCALES and low != "dozen"):
@@ -217,8 +229,17 @@ def find_quantities(
         j = i
         while j + 1 < n and (
             doc[j + 1].lower_ in SCALES
-            or (doc[j + 1].lower_ in WORD_NUMBERS and not _NUMERIC.match(doc[j].text) and doc[j + 1].lower_ not in ("a", "an", "half"))
-            or (doc[j + 1].text == "-" and j + 2 < n and doc[j + 2].lower_ in WORD_NUMBERS and doc[j].lower_ in WORD_NUMBERS)
+            or (
+                doc[j + 1].lower_ in WORD_NUMBERS
+                and not _NUMERIC.match(doc[j].text)
+                and doc[j + 1].lower_ not in ("a", "an", "half")
+            )
+            or (
+                doc[j + 1].text == "-"
+                and j + 2 < n
+                and doc[j + 2].lower_ in WORD_NUMBERS
+                and doc[j].lower_ in WORD_NUMBERS
+            )
         ):
             j += 1
         if low == "dozen" and i > 0 and doc[i - 1].lower_ == "a":
@@ -234,26 +255,32 @@ def find_quantities(
         # a range: "15 to 17 metres", "between 2 and 3 degrees", "5-7"
         value_max = None
         k = j + 1
-        if k + 1 < n and doc[k].lower_ in ("to", "-", "–", "and", "or") and _is_number(doc[k + 1]):
-            if doc[k].lower_ != "and" or (i > 0 and doc[i - 1].lower_ == "between"):
-                m = k + 1
-                while m + 1 < n and doc[m + 1].lower_ in SCALES:
-                    m += 1
-                second = _value(list(doc[k + 1 : m + 1]))
-                if second is not None and second > value and not blocked(doc[k + 1].idx, doc[m].idx + len(doc[m])):
-                    if doc[k].text in ("-", "–") and doc[k].whitespace_ == "" and doc[j].whitespace_ == "" and not (
-                        _unit_after(doc, m)
-                    ):
-                        i = m + 1
-                        continue  # "3-2", "9-4": a score or a tally
-                    value_max = second
-                    j = m
-                    last = doc[j]
-                    end = last.idx + len(last)
-                    i_next = j + 1
+        joined = k + 1 < n and doc[k].lower_ in ("to", "-", "–", "and", "or") and _is_number(doc[k + 1])
+        if joined and (doc[k].lower_ != "and" or (i > 0 and doc[i - 1].lower_ == "between")):
+            m = k + 1
+            while m + 1 < n and doc[m + 1].lower_ in SCALES:
+                m += 1
+            second = _value(list(doc[k + 1 : m + 1]))
+            if second is not None and second > value and not blocked(doc[k + 1].idx, doc[m].idx + len(doc[m])):
+                if (
+                    doc[k].text in ("-", "–")
+                    and doc[k].whitespace_ == ""
+                    and doc[j].whitespace_ == ""
+                    and not (_unit_after(doc, m))
+                ):
+                    i = m + 1
+                    continue  # "3-2", "9-4": a score or a tally
+                value_max = second
+                j = m
+                last = doc[j]
+                end = last.idx + len(last)
+                i_next = j + 1
         qualifier = qualifier_before(text, start)
-        if i > 0 and doc[i - 1].lower_ in ("over", "about") and doc[i - 1].dep_ == "prep" and doc[i - 1].head.tag_ in (
-            "NN", "NNS"
+        if (
+            i > 0
+            and doc[i - 1].lower_ in ("over", "about")
+            and doc[i - 1].dep_ == "prep"
+            and doc[i - 1].head.tag_ in ("NN", "NNS")
         ):
             qualifier = None  # "wins over three seeded players": a preposition, not a qualifier
         if i > 0 and doc[i - 1].lower_ == "minus":
@@ -281,7 +308,9 @@ def find_quantities(
                 unit_name = unit_name[5:]
                 label = "DURATION"
                 tail = doc[unit_last + 1 : unit_last + 3]
-                if len(tail) and (tail[0].lower_ == "old" or (tail[0].text == "-" and len(tail) > 1 and tail[1].lower_ == "old")):
+                if len(tail) and (
+                    tail[0].lower_ == "old" or (tail[0].text == "-" and len(tail) > 1 and tail[1].lower_ == "old")
+                ):
                     label = "AGE"
                     unit_last = unit_last + (1 if tail[0].lower_ == "old" else 2)
                     end = doc[unit_last].idx + len(doc[unit_last])
@@ -292,8 +321,10 @@ def find_quantities(
             pobj = _object_of(head, exclude)
             if pobj is not None:
                 obj = _compound_chain(pobj, exclude)
-            elif head.head.i > head.i and head.head.tag_ in ("NN", "NNS") and head.dep_ in (
-                "compound", "amod", "nmod", "npadvmod", "nummod"
+            elif (
+                head.head.i > head.i
+                and head.head.tag_ in ("NN", "NNS")
+                and head.dep_ in ("compound", "amod", "nmod", "npadvmod", "nummod")
             ):
                 obj = _compound_chain(head.head, exclude)
         else:
@@ -343,13 +374,23 @@ def _skip(adoc: ArticleDoc, first: Token, last: Token) -> bool:
     if prev is not None:
         if prev.lower_ in CODE_WORDS or prev.text in ("#", "No.", "№"):
             return True
-        if prev.text in ("-", "–", "/", ":", ".") and prev.whitespace_ == "" and prev.i > 0 and (
-            doc[prev.i - 1].like_num or doc[prev.i - 1].tag_ in ("NNP", "NN") and doc[prev.i - 1].whitespace_ == ""
+        if (
+            prev.text in ("-", "–", "/", ":", ".")
+            and prev.whitespace_ == ""
+            and prev.i > 0
+            and (
+                doc[prev.i - 1].like_num or doc[prev.i - 1].tag_ in ("NNP", "NN") and doc[prev.i - 1].whitespace_ == ""
+            )
         ):
             return True  # "9-4", "Nodong-1", "10:30", "3/4"
-        if prev.tag_ == "NNP" and prev.text[:1].isupper() and prev.whitespace_ == " " and not prev.is_sent_start and (
-            nxt is None or nxt.tag_ not in ("NN", "NNS")
-        ) and prev.ent_type_ in ("ORG", "PRODUCT", "FAC", "EVENT", "LAW", "WORK_OF_ART"):
+        if (
+            prev.tag_ == "NNP"
+            and prev.text[:1].isupper()
+            and prev.whitespace_ == " "
+            and not prev.is_sent_start
+            and (nxt is None or nxt.tag_ not in ("NN", "NNS"))
+            and prev.ent_type_ in ("ORG", "PRODUCT", "FAC", "EVENT", "LAW", "WORK_OF_ART")
+        ):
             return True
     if nxt is not None:
         if nxt.text in (":", "/") and nxt.whitespace_ == "" or nxt.lower_ in ("a.m.", "p.m.", "am", "pm", "gmt", "bst"):
@@ -360,9 +401,7 @@ def _skip(adoc: ArticleDoc, first: Token, last: Token) -> bool:
                 return True
         if nxt.lower_ in ("th", "st", "nd", "rd"):
             return True
-    if first.ent_type_ in ("ORDINAL", "TIME") or (first.ent_type_ == "DATE" and _YEAR.match(text)):
-        return True
-    return False
+    return first.ent_type_ in ("ORDINAL", "TIME") or bool(first.ent_type_ == "DATE" and _YEAR.match(text))
 
 
 def _fact(

@@ -44,9 +44,9 @@ SPEECH_VERBS = {
     "recounted", "emphasise", "emphasised", "emphasize", "emphasized", "charge", "charged", "accuse", "accused",
     "brand", "branded", "label", "labelled", "labeled", "deem", "deemed", "dismiss", "dismissed", "hail", "hailed",
     "praise", "praised", "criticise", "criticised", "criticize", "criticized", "welcome", "welcomed", "demand",
-    "demanded", "demands", "tout", "touted", "predicts", "assure", "assured", "reassure", "reassured", "joke",
+    "demanded", "demands", "tout", "touted", "assure", "assured", "reassure", "reassured", "joke",
     "joked", "yell", "yelled", "cry", "cried", "plead", "pleaded", "beg", "begged", "confirm", "confirmed",
-    "insisting", "telling", "noting", "arguing", "warning", "adding", "describing", "saying", "explaining",
+    "insisting", "noting", "explaining",
 }  # fmt: skip
 NAMING_VERBS = {"call", "called", "calls", "calling", "brand", "branded", "label", "labelled", "labeled", "dub",
                 "dubbed", "deem", "deemed", "hail", "hailed", "tout", "touted"}  # fmt: skip
@@ -129,8 +129,11 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
                 elif ch == "‘" and (i == p_start or not text[i - 1].isalnum()):
                     open_at, level = i, "single"
             elif level == "double":
-                if ch in CLOSERS_DOUBLE or (ch == '"' and not _is_open_straight(text, i)) or ch == "“" and (
-                    text[open_at] == "„"
+                if (
+                    ch in CLOSERS_DOUBLE
+                    or (ch == '"' and not _is_open_straight(text, i))
+                    or ch == "“"
+                    and (text[open_at] == "„")
                 ):
                     start, end = _trim(text, open_at + 1, i)
                     if end > start:
@@ -145,8 +148,8 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
                     open_at = None
             i += 1
         if open_at is not None:
-            nxt = paragraphs[p_index + 1] if p_index + 1 < len(paragraphs) else None
-            lead_char = text[nxt[0] : nxt[1]].lstrip()[:1] if nxt else ""
+            following = paragraphs[p_index + 1] if p_index + 1 < len(paragraphs) else None
+            lead_char = text[following[0] : following[1]].lstrip()[:1] if following else ""
             continues = bool(lead_char) and (
                 (level == "double" and (lead_char in OPENERS_DOUBLE or lead_char == '"'))
                 or (level == "single" and lead_char == "‘")
@@ -289,9 +292,8 @@ class QuoteFinder:
 
     def _speaker_from_token(self, tok: Token, before: int) -> str | None:
         mention = self._mention_at(tok)
-        if mention is not None and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
-            if mention.label != "NORP":
-                return mention.canonical
+        if mention is not None and mention.label in ("PERSON", "ORG", "GPE"):
+            return mention.canonical
         for child in tok.children:
             if child.dep_ in ("compound", "flat"):
                 inner = self._mention_at(child)
@@ -310,11 +312,7 @@ class QuoteFinder:
         if tok.lower_ in OTHER_PRONOUNS:
             return self._previous_subject(tok)
         children = list(tok.children)
-        if (
-            tok.lower_ in ORG_DESCRIPTIONS
-            and len(children) == 1
-            and children[0].lower_ in ("the", "this")
-        ):
+        if tok.lower_ in ORG_DESCRIPTIONS and len(children) == 1 and children[0].lower_ in ("the", "this"):
             org = self._recent_org(before, tok.lower_)
             if org is not None:
                 return org
@@ -423,7 +421,7 @@ class QuoteFinder:
         if previous_has_quote and self._last_speaker is not None and s_index - self._last_sentence <= 1:
             return self._last_speaker
         subject_person = None
-        persons = []
+        persons: list[str] = []
         for t in self.adoc.doc[t_start:t_end]:
             if self._in_quote(t.idx):
                 continue
@@ -432,7 +430,9 @@ class QuoteFinder:
                 if not persons or persons[-1] != mention.canonical:
                     persons.append(mention.canonical)
                 if subject_person is None and (
-                    t.dep_ in ("nsubj", "nsubjpass") or t.head.dep_ in ("nsubj", "nsubjpass") and t.dep_ in ("appos", "compound")
+                    t.dep_ in ("nsubj", "nsubjpass")
+                    or t.head.dep_ in ("nsubj", "nsubjpass")
+                    and t.dep_ in ("appos", "compound")
                 ):
                     subject_person = mention.canonical
             elif t.dep_ in ("nsubj", "nsubjpass") and subject_person is None:
@@ -486,9 +486,9 @@ class QuoteFinder:
             out.append(fact)
             if speaker is not None:
                 self._last_speaker = speaker
-                self._last_speaker_label = "PERSON" if any(
-                    m.canonical == speaker and m.label == "PERSON" for m in self.mentions
-                ) else None
+                self._last_speaker_label = (
+                    "PERSON" if any(m.canonical == speaker and m.label == "PERSON" for m in self.mentions) else None
+                )
             self._last_sentence = self.adoc.sentence_index(span.close if span.close is not None else span.end)
             self._last_end = span.end
         return out
