@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 COUNTRIES = [
     "Afghanistan", "Albania", "Algeria", "Andorra", "Angola", "Argentina", "Armenia", "Australia", "Austria",
@@ -193,10 +194,12 @@ AMBIGUOUS_PLACES = {"georgia", "jordan", "chad", "victoria", "washington", "nice
                     "us", "santiago", "riverside", "newark", "queens", "venus", "saturn"}  # fmt: skip
 
 
+@lru_cache(maxsize=8192)
 def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=8192)
 def simple_key(text: str) -> str:
     """Lower-case, accent-free, punctuation-free, single-spaced; "&" becomes "and", a leading "the" goes."""
     t = strip_accents(text).lower().replace("&", " and ").replace("’", "'")
@@ -208,6 +211,7 @@ def simple_key(text: str) -> str:
     return t
 
 
+@lru_cache(maxsize=8192)
 def norm_key(text: str) -> str:
     """The article-independent grouping key of an entity name ("U.S." → "united states")."""
     key = simple_key(text)
@@ -219,6 +223,7 @@ def norm_key(text: str) -> str:
     return key
 
 
+@lru_cache(maxsize=8192)
 def place_label(text: str) -> str | None:
     """ "GPE" or "LOC" when the text is a known place name, else None."""
     low = strip_accents(text).lower().strip()

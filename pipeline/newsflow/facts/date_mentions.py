@@ -33,6 +33,11 @@ _RULE_PATTERNS = [
     r"\b(?:in|since|by|until|from|during|before|after|of|through)\s+(?:early\s+|late\s+|mid-)?(?:1[89]\d\d|20\d\d)\b(?!\s*(?:-|–)\s*\d)",
 ]
 _RULE_RE = re.compile("|".join(f"(?:{p})" for p in _RULE_PATTERNS), re.IGNORECASE)
+_FREQUENCY_FIND = re.compile(
+    r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) times)\s+"
+    r"(?:a|an|per|every|each)\s+(?:day|week|month|year|quarter|season)\b",
+    re.IGNORECASE,
+)
 _LEADING_PREP = re.compile(r"^(?:in|since|by|until|from|during|before|after|of|through)\s+", re.IGNORECASE)
 
 
@@ -140,6 +145,13 @@ def find_dates(
         if fact is not None:
             dates.append(fact)
             used.append((fact.start, fact.end))
+    for m in _FREQUENCY_FIND.finditer(text):
+        if _overlaps(used, m.start(), m.end()):
+            continue
+        found = duration_of(m.group(0))
+        if found is not None and found.value is not None:
+            durations.append(duration_fact(adoc, m.start(), m.end(), found, "rules"))
+            used.append((m.start(), m.end()))
     for m in _RULE_RE.finditer(text):
         start, end = m.start(), m.end()
         lead = _LEADING_PREP.match(m.group(0))

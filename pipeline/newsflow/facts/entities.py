@@ -206,6 +206,22 @@ def _model_mentions(adoc: ArticleDoc) -> list[EntityMention]:
                 out.append(EntityMention(start, start + len(left), place_label(left) or label, "spacy+rules"))
                 out.append(EntityMention(end - len(right), end, place_label(right) or label, "spacy+rules"))
                 continue
+        # a first name the model left out of a one-word mention: "Ana" + "Pedrosa"
+        tokens = adoc.tokens_in(start, end)
+        if len(tokens) == 1 and tokens[0].i > 0 and label in ("PERSON", "ORG", "GPE", "NORP"):
+            prev = adoc.doc[tokens[0].i - 1]
+            if (
+                prev.dep_ == "compound"
+                and prev.head.i == tokens[0].i
+                and _is_name_token(prev)
+                and not prev.ent_type_
+                and not place_label(prev.text)
+                and prev.lower_ not in ORG_WORDS
+            ):
+                start = prev.idx
+                source = "spacy+rules"
+                if label != "PERSON" and _person_role(adoc, prev.i, tokens[0].i):
+                    label = "PERSON"
         # one capitalised word more on the left makes a known place: "French" + "Guiana"
         before = re.search(r"([A-Z][\w’'-]+)\s$", text[max(0, start - 30) : start])
         if before and place_label(before.group(1) + " " + span) and not place_label(span):
@@ -392,6 +408,15 @@ def _proper_chunks(adoc: ArticleDoc, mentions: list[EntityMention]) -> list[Enti
     return out
 
 
+_PERSON_ROLE_AFTER = re.compile(
+    r",\s+(?:the|a|an|its|their)\s+(?:[\w’'-]+\s+){0,4}(?:leader|head|chief|director|minister|president|"
+    r"executive|spokesman|spokeswoman|spokesperson|analyst|economist|lawyer|founder|chairman|chairwoman|professor|"
+    r"author|scientist|researcher|manager|coach|member|secretary|governor|mayor|official|partner|investigator|"
+    r"epidemiologist|glaciologist|physicist|archaeologist|historian|teacher|nurse|doctor|farmer|resident|"
+    r"worker|striker|captain|player|judge|prosecutor|attorney|senator|ambassador|envoy|commissioner)\b"
+)
+
+
 def _person_role(adoc: ArticleDoc, first: int, last: int) -> bool:
     """A bare two- or three-word name used the way news uses people's names."""
     doc = adoc.doc
@@ -408,12 +433,7 @@ def _person_role(adoc: ArticleDoc, first: int, last: int) -> bool:
         return True  # "Jakub Novak of the Czech Republic"
     if head.dep_ in ("nsubj", "nsubjpass") and head.head.lower_ in SPEECH_VERBS:
         return True
-    if re.match(
-        r",\s+(?:the|a|an)\s+(?:[\w’'-]+\s+){0,4}(?:leader|head|chief|director|minister|president|"
-        r"executive|spokesman|spokeswoman|analyst|economist|lawyer|founder|chairman|professor|author|"
-        r"scientist|researcher|manager|coach|member|secretary|governor|mayor|official|partner)\b",
-        after,
-    ):
+    if _PERSON_ROLE_AFTER.match(after):
         return True
     return first > 0 and doc[first - 1].lower_ in SPEECH_VERBS and doc[first - 1].tag_.startswith("VB")
 
@@ -473,13 +493,40 @@ def _merge_adjacent(text: str, mentions: list[EntityMention]) -> list[EntityMent
     return out
 
 
-def _word_occurrences(text: str, needle: str) -> Iterable[tuple[int, int]]:
-    for hit in re.finditer(r"(?<![\w’'-])" + re.escape(needle) + r"(?![\w-])", text):
-        yield hit.start(), hit.end()
+_WORD = re.compile(r"[\w&+.’'-]+")
 
 
-def _common_word(text: str, word: str) -> bool:
-    return re.search(r"(?<![\w’'])" + re.escape(word.lower()) + r"(?![\w’'])", text) is not None
+class _WordIndex:
+    """Where each word of a text starts, built once per article (no regex per name)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        self.lower_words: set[str] = set()
+        for m in _WORD.finditer(text):
+            word = m.group(0).strip(".’'-")
+            if not word:
+                continue
+            start = m.start() + m.group(0).index(word)
+            self.positions[word].append(start)
+            if word.islower():
+                self.lower_words.add(word)
+
+    def occurrences(self, needle: str) -> Iterable[tuple[int, int]]:
+        """Whole-word occurrences of ``needle`` (one word or several)."""
+        first = needle.split(" ")[0]
+        for start in self.positions.get(first, ()):
+            end = start + len(needle)
+            if self.text[start:end] != needle:
+                continue
+            after = self.text[end : end + 1]
+            if after and (after.isalnum() or after in "-_"):
+                continue
+            yield start, end
+
+    def common_word(self, word: str) -> bool:
+        """Whether the word also appears in lower case ("Will", "May" are words as well as names)."""
+        return word.lower() in self.lower_words
 
 
 def resolve_mentions(adoc: ArticleDoc, quote_spans: Sequence[QuoteSpan] = ()) -> list[EntityMention]:
@@ -540,7 +587,7 @@ def _context_label(text: str, m: EntityMention) -> str | None:
     after = text[m.end : m.end + 80]
     if _ORG_AFTER.match(after) or _ORG_BEFORE.search(before):
         return "ORG"
-    if _PERSON_BEFORE.search(before):
+    if _PERSON_BEFORE.search(before) or _PERSON_ROLE_AFTER.match(after):
         return "PERSON"
     if _PLACE_AFTER.match(after):
         return "GPE"
@@ -631,15 +678,16 @@ def _short_forms(text: str, mentions: list[EntityMention], alias: dict[str, str]
 def _propagate(text: str, mentions: list[EntityMention], alias: dict[str, str]) -> list[EntityMention]:
     """Add unlabelled repeats of known names and short forms; relabel short forms of fuller names."""
     forms = _short_forms(text, mentions, alias)
+    index = _WordIndex(text)
     added: list[EntityMention] = []
     occupied = [(m.start, m.end) for m in mentions]
     for form, (label, name) in forms.items():
         if len(form) < 2 or not form[:1].isupper() or label not in NAMED:
             continue
         single = " " not in form
-        if single and _common_word(text, form):
+        if single and index.common_word(form):
             continue
-        for start, end in _word_occurrences(text, form):
+        for start, end in index.occurrences(form):
             if any(a < end and start < b for a, b in occupied):
                 continue
             if single and form.lower() in ORG_WORDS and not re.search(r"\bthe\s+$", text[max(0, start - 5) : start]):
@@ -687,9 +735,14 @@ def _canonicalise(text: str, mentions: list[EntityMention], alias: dict[str, str
                     if len(full) > len(best) and full.endswith(" " + words[-1]) and words[0] in full.split():
                         best = full
             m.canonical = best
+        elif (
+            m.label == "ORG"
+            and (letters := re.sub(r"[^A-Za-z]", "", span)).isupper()
+            and letters != span
+            and forms.get(letters, ("", ""))[0] == "ORG"
+        ):
+            m.canonical = forms[letters][1]  # "PG&E" → Pacific Gas and Electric
         elif m.label == "ORG" and span in forms and forms[span][0] == "ORG":
             m.canonical = forms[span][1]
-        elif m.label == "ORG" and re.sub(r"[^A-Za-z]", "", span).isupper() and re.sub(r"[^A-Za-z]", "", span) in forms:
-            m.canonical = forms[re.sub(r"[^A-Za-z]", "", span)][1]  # "PG&E" → Pacific Gas and Electric
         else:
             m.canonical = span

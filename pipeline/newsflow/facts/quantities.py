@@ -280,7 +280,6 @@ def find_quantities(
             i > 0
             and doc[i - 1].lower_ in ("over", "about")
             and doc[i - 1].dep_ == "prep"
-            and doc[i - 1].head.tag_ in ("NN", "NNS")
         ):
             qualifier = None  # "wins over three seeded players": a preposition, not a qualifier
         if i > 0 and doc[i - 1].lower_ == "minus":

@@ -307,6 +307,12 @@ class QuoteFinder:
                     inner = self._mention_at(grand)
                     if inner is not None and inner.label == "PERSON" and grand.dep_ in ("compound", "appos"):
                         return inner.canonical
+        after = re.match(r"\s*,\s*", self.text[tok.idx + len(tok) : tok.idx + len(tok) + 4])
+        if after and tok.tag_ in ("NN", "NNS"):  # "the mayor, Maria Lopez," when the parse misses the apposition
+            at = tok.idx + len(tok) + after.end()
+            inner = next((m for m in self.mentions if m.start == at and m.label == "PERSON"), None)
+            if inner is not None:
+                return inner.canonical
         if tok.lower_ in PERSON_PRONOUNS:
             return self._recent_person(before)
         if tok.lower_ in OTHER_PRONOUNS:
