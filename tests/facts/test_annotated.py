@@ -87,7 +87,9 @@ def test_gold_covers_every_feature_the_issue_names(articles):
         assert any(m["label"] == "PRICE_PER_UNIT" for m in money) and any(m["value_max"] for m in money)
         assert any(m["label"] == "EXCHANGE_RATE" for m in money), split
         assert any(m["value_num"] < 1 and re.search(r"cents|p\b|pence", m["text"]) for m in money), split
-        assert any(p["unit"] == "percentage_point" for p in percent) and any("per cent" in p["text"] or "percent" in p["text"] for p in percent)
+        assert any(p["unit"] == "percentage_point" for p in percent) and any(
+            "per cent" in p["text"] or "percent" in p["text"] for p in percent
+        )
         assert {"DURATION", "AGE", "QUANTITY", "CARDINAL"} <= {q["label"] for q in quantities}, split
         assert any(q["object"] for q in quantities) and any(q["qualifier"] for q in quantities)
         assert any(q["value_max"] for q in quantities) or split == "tune" and any(q["value_max"] for q in quantities)
@@ -113,7 +115,9 @@ def test_date_spec_resolves_like_the_guideline():
 
 
 def test_every_fact_of_every_article_slices_its_body(articles, results):
-    assert all(r.status == "extracted" for r in results), [(a["id"], r.error) for a, r in zip(articles, results)]
+    assert all(r.status == "extracted" for r in results), [
+        (a["id"], r.error) for a, r in zip(articles, results, strict=True)
+    ]
     total = 0
     for article, result in zip(articles, results, strict=True):
         assert result.facts, article["id"]

@@ -91,8 +91,18 @@ def test_tense_decides_bare_months_weekdays_and_quarters(text, tense, value):
 
 
 @pytest.mark.parametrize(
-    "text", ["the weekend", "three years", "the past decade", "February 30, 2019", "recent years", "a year earlier",
-             "the previous weekend", "the quarter", "summer"]
+    "text",
+    [
+        "the weekend",
+        "three years",
+        "the past decade",
+        "February 30, 2019",
+        "recent years",
+        "a year earlier",
+        "the previous weekend",
+        "the quarter",
+        "summer",
+    ],
 )
 def test_unplaceable_expressions_stay_unresolved(text):
     assert resolve_date(text, MONDAY) == (None, None)

@@ -86,7 +86,9 @@ def test_known_as_alias_and_acronym_resolve_to_the_organisation():
 
 
 def test_weekdays_and_units_are_never_entities():
-    names = {t for t, _, _ in _entities("On Tuesday, the national weather agency AEMET said it was 28 degrees Celsius.")}
+    names = {
+        t for t, _, _ in _entities("On Tuesday, the national weather agency AEMET said it was 28 degrees Celsius.")
+    }
     assert not names & {"Tuesday", "Celsius"}
 
 

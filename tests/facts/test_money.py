@@ -129,8 +129,12 @@ def test_amounts_with_a_magnitude_are_never_exchange_rates():
         ("Efficacy was 77% against severe disease.", "77%", 77, "percent"),
         ("Margins widened by 1.8 percentage points.", "1.8 percentage points", 1.8, "percentage_point"),
         ("The bank cut rates by 25 basis points.", "25 basis points", 25, "basis_point"),
-        ("Members voted for a cut of a quarter of a percentage point.", "a quarter of a percentage point", 0.25,
-         "percentage_point"),
+        (
+            "Members voted for a cut of a quarter of a percentage point.",
+            "a quarter of a percentage point",
+            0.25,
+            "percentage_point",
+        ),
         ("Growth slowed to five percent.", "five percent", 5, "percent"),
     ],
 )

@@ -12,8 +12,13 @@ from tests.facts._helpers import facts, one
     ("sentence", "contains", "value", "qualifier", "obj"),
     [
         ("The army has as many as 20 secretive, undeclared missile bases.", "20", 20, "at_most", "missile bases"),
-        ("Researchers found approximately 20 undeclared missile operating bases.", "20", 20, "approximately",
-         "missile operating bases"),
+        (
+            "Researchers found approximately 20 undeclared missile operating bases.",
+            "20",
+            20,
+            "approximately",
+            "missile operating bases",
+        ),
         ("Officials identified dozens of facilities near the border.", "dozens", None, "dozens", "facilities"),
         ("More than 2,300 firefighters were sent to the blaze.", "2,300", 2300, "at_least", "firefighters"),
         ("Nearly 9,000 residents left their homes.", "9,000", 9000, "approximately", "residents"),

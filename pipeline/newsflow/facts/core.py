@@ -116,21 +116,46 @@ def _shift(facts: list[Fact], offset: int) -> list[Fact]:
     return [replace(f, start=f.start + offset, end=f.end + offset) for f in facts]
 
 
-def _harmonise(facts: list[Fact]) -> list[Fact]:
-    """Across chunks of one long article: a surname gets the full name found in another chunk."""
-    full = [
-        f.canonical
-        for f in facts
-        if f.fact_type == "entity" and f.label == "PERSON" and f.canonical and " " in f.canonical
-    ]
+def _harmonise(text: str, facts: list[Fact]) -> list[Fact]:
+    """Across the chunks of one long article: a surname gets the full name found in another chunk,
+    including surnames the model did not tag on their own and quotation speakers."""
+    full = sorted(
+        {
+            f.canonical
+            for f in facts
+            if f.fact_type == "entity" and f.label == "PERSON" and f.canonical and " " in f.canonical
+        },
+        key=len,
+        reverse=True,
+    )
+    by_part: dict[str, str] = {}
+    for name in full:
+        for part in (name.split()[-1], name.split()[0]):
+            by_part.setdefault(part, name)
+    covered = [(f.start, f.end) for f in facts if f.fact_type == "entity"]
     out = []
     for f in facts:
-        if f.fact_type == "entity" and f.label == "PERSON" and f.canonical and " " not in f.canonical:
-            match = next((name for name in full if f.canonical in name.split()), None)
-            if match:
-                f = replace(f, canonical=match, value=match, norm_key=norm_key(match))
+        if f.fact_type == "entity" and f.text in by_part and " " not in f.text and f.label != "GPE":
+            name = by_part[f.text]
+            f = replace(f, label="PERSON", canonical=name, value=name, norm_key=norm_key(name))
+        elif f.fact_type == "quote" and f.speaker in by_part:
+            f = replace(f, speaker=by_part[f.speaker])
         out.append(f)
-    return out
+    for part, name in by_part.items():
+        for hit in re.finditer(r"(?<![\w’'-])" + re.escape(part) + r"(?![\w’'-])", text):
+            if any(a < hit.end() and hit.start() < b for a, b in covered):
+                continue
+            sentence = text[
+                text.rfind("\n", 0, hit.start()) + 1 : (text.find("\n", hit.end()) + 1 or len(text) + 1) - 1
+            ]
+            out.append(
+                Fact(
+                    "entity", "PERSON", part, hit.start(), hit.end(), sentence.strip(), value=name, canonical=name,
+                    norm_key=norm_key(name), extractor="rules",
+                )
+            )  # fmt: skip
+            covered.append((hit.start(), hit.end()))
+    return sorted(out, key=lambda f: (f.start, _TYPE_ORDER.get(f.fact_type, 9), f.end))
 
 
 def _as_date(value: Any) -> date | None:
@@ -231,7 +256,7 @@ def _serial(jobs: Sequence[ArticleInput | FactsResult], settings: FactsSettings)
             if index in errors:
                 results[index] = _failed(errors[index], language)
             else:
-                facts = _harmonise(found[index]) if index in chunked else found[index]
+                facts = _harmonise(job.text, found[index]) if index in chunked else found[index]
                 results[index] = FactsResult(EXTRACTED, facts, None, language or "en")
     return [r if r is not None else _failed("not processed") for r in results]
 

@@ -5,6 +5,7 @@ Shared by the money, percentage, quantity and date rules so that each parses num
 
 from __future__ import annotations
 
+import math
 import re
 
 UNITS_WORDS = {
@@ -102,10 +103,13 @@ def parse_digits(text: str, decimal_comma: bool = False) -> float | None:
             pass  # "3.5" in a decimal-comma language is still most likely 3.5
     else:
         s = s.replace(",", "")
+    if len(s) > 40:
+        return None  # a run of digits, not a number anyone wrote
     try:
-        return float(s)
+        value = float(s)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def word_number(text: str) -> float | None:
@@ -129,7 +133,10 @@ def parse_number(text: str) -> float | None:
     lowered = text.lower().replace("-", " ")
     match = _NUM.search(lowered)
     if match:
-        value = float(re.sub(r"[,\u202f\u00a0]", "", match.group(0)))
+        parsed = parse_digits(match.group(0))
+        if parsed is None:
+            return None
+        value = parsed
         scale = re.match(r"\s*([a-z]+)\b", lowered[match.end() :])
         if scale and scale.group(1) in SCALES:
             value *= SCALES[scale.group(1)]
@@ -165,6 +172,8 @@ def qualifier_of(text: str) -> str | None:
 
 def render_number(value: float) -> str:
     """A plain decimal rendering without exponent: 3000000.0 → "3000000", 0.52 → "0.52"."""
-    if value == int(value) and abs(value) < 1e18:
+    if not math.isfinite(value) or abs(value) >= 1e18:
+        return f"{value:g}"
+    if value == int(value):
         return str(int(value))
     return f"{value:.6f}".rstrip("0").rstrip(".")

@@ -276,11 +276,7 @@ def find_quantities(
                 end = last.idx + len(last)
                 i_next = j + 1
         qualifier = qualifier_before(text, start)
-        if (
-            i > 0
-            and doc[i - 1].lower_ in ("over", "about")
-            and doc[i - 1].dep_ == "prep"
-        ):
+        if i > 0 and doc[i - 1].lower_ in ("over", "about") and doc[i - 1].dep_ == "prep":
             qualifier = None  # "wins over three seeded players": a preposition, not a qualifier
         if i > 0 and doc[i - 1].lower_ == "minus":
             start, value = doc[i - 1].idx, -value
