@@ -60,7 +60,7 @@ def load_model() -> Any:
 
 def model_version() -> str:
     nlp = load_model()
-    return f"{nlp.meta.get('name', MODEL_PACKAGE)}-{nlp.meta.get('version', '?')}"
+    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', MODEL_PACKAGE)}-{nlp.meta.get('version', '?')}"
 
 
 def extractor_version() -> str:
