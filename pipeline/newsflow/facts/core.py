@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -223,20 +223,9 @@ def _serial(jobs: Sequence[ArticleInput | FactsResult], settings: FactsSettings)
         found: dict[int, list[Fact]] = defaultdict(list)
         errors: dict[int, str] = {}
         nlp = load_model()
-        step = max(1, settings.batch_size) * 4
-        for at in range(0, len(segments), step):
-            batch = segments[at : at + step]
-            docs: list[Any]
-            try:
-                docs = list(nlp.pipe([chunk for chunk, _, _ in batch], batch_size=settings.batch_size))
-            except Exception:  # noqa: BLE001 - find the one text that fails, parse the others
-                docs = []
-                for chunk, _, _ in batch:
-                    try:
-                        docs.append(nlp(chunk))
-                    except Exception as exc:  # noqa: BLE001
-                        docs.append(exc)
-            for doc, (_, index, offset) in zip(docs, batch, strict=True):
+        for batch in _batches(segments, settings):
+            for position, doc in _parse(nlp, [chunk for chunk, _, _ in batch], settings.batch_size):
+                _, index, offset = batch[position]
                 if index in errors:
                     continue
                 if isinstance(doc, BaseException):
@@ -248,6 +237,7 @@ def _serial(jobs: Sequence[ArticleInput | FactsResult], settings: FactsSettings)
                     found[index].extend(_shift(analyse_doc(doc, job.published), offset))
                 except Exception as exc:  # noqa: BLE001 - a rule failing on one article fails that article
                     errors[index] = f"{type(exc).__name__}: {exc}"
+                del doc  # parsed documents are large; keep one at a time
         chunked = {index for _, index, offset in segments if offset > 0}
         for index in {index for _, index, _ in segments}:
             job = jobs[index]
@@ -259,6 +249,40 @@ def _serial(jobs: Sequence[ArticleInput | FactsResult], settings: FactsSettings)
                 facts = _harmonise(job.text, found[index]) if index in chunked else found[index]
                 results[index] = FactsResult(EXTRACTED, facts, None, language or "en")
     return [r if r is not None else _failed("not processed") for r in results]
+
+
+# Texts per ``nlp.pipe`` call are bounded by characters too: parser memory grows with the text.
+BATCH_CHARS = 200_000
+
+
+def _batches(segments: list[tuple[str, int, int]], settings: FactsSettings) -> Iterator[list[tuple[str, int, int]]]:
+    batch: list[tuple[str, int, int]] = []
+    size = 0
+    for segment in segments:
+        if batch and (len(batch) >= settings.batch_size * 4 or size + len(segment[0]) > BATCH_CHARS):
+            yield batch
+            batch, size = [], 0
+        batch.append(segment)
+        size += len(segment[0])
+    if batch:
+        yield batch
+
+
+def _parse(nlp: Any, texts: list[str], batch_size: int) -> Iterator[tuple[int, Any]]:
+    """(position, Doc or the exception) for each text, streamed; a failing text fails alone."""
+    done = 0
+    try:
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            yield done, doc
+            done += 1
+        return
+    except Exception:  # noqa: BLE001 - the batch stopped: parse the rest one by one to find the culprit
+        pass
+    for position in range(done, len(texts)):
+        try:
+            yield position, nlp(texts[position])
+        except Exception as exc:  # noqa: BLE001
+            yield position, exc
 
 
 def _init_worker() -> None:

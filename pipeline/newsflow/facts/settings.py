@@ -8,7 +8,7 @@ benchmark pass explicit values.
 | --- | --- | --- |
 | ``NEWSFLOW_FACTS_PROCESSES`` | 1 | worker processes for parsing (2 on a 2-core box doubles throughput) |
 | ``NEWSFLOW_FACTS_BATCH_SIZE`` | 32 | texts per ``nlp.pipe`` batch |
-| ``NEWSFLOW_FACTS_CHUNK_CHARS`` | 100000 | longer bodies are parsed in paragraph-aligned chunks of at most this size |
+| ``NEWSFLOW_FACTS_CHUNK_CHARS`` | 50000 | longer bodies are parsed in paragraph-aligned chunks of at most this size |
 | ``NEWSFLOW_FACTS_MAX_CHARS`` | 1000000 | longer bodies fail (``facts_status = failed``) instead of being parsed |
 | ``NEWSFLOW_FACTS_START_METHOD`` | fork | multiprocessing start method for the workers (fork, forkserver, spawn) |
 """
@@ -25,7 +25,7 @@ from newsflow.config import _env_number
 class FactsSettings:
     n_process: int = 1
     batch_size: int = 32
-    chunk_chars: int = 100_000
+    chunk_chars: int = 50_000
     max_chars: int = 1_000_000
     start_method: str = "fork"
     # Below this many articles per process, starting workers costs more than it saves.
