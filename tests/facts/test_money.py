@@ -136,6 +136,8 @@ def test_amounts_with_a_magnitude_are_never_exchange_rates():
             "percentage_point",
         ),
         ("Growth slowed to five percent.", "five percent", 5, "percent"),
+        ("Sales rose 4.3pc in the quarter.", "4.3pc", 4.3, "percent"),
+        ("The gap narrowed by 0.4 ppt over the year.", "0.4 ppt", 0.4, "percentage_point"),
     ],
 )
 def test_percentages_are_percent_never_money(sentence, span, value, unit):

@@ -180,7 +180,6 @@ ALIASES = {
     "house of commons": "house of commons", "commons": "house of commons",
 }  # fmt: skip
 
-_LOWER_COUNTRIES = {c.lower() for c in COUNTRIES}
 GPE_NAMES = {n.lower() for n in COUNTRIES + SUBNATIONAL + CITIES}
 LOC_NAMES = {n.lower() for n in LOCATIONS}
 _GPE_ASCII: set[str] = set()  # filled below, once strip_accents exists
@@ -235,10 +234,6 @@ def place_label(text: str) -> str | None:
     if key in GPE_NAMES or key in ("united states", "united kingdom", "united arab emirates", "european union"):
         return "GPE" if key != "european union" else None
     return None
-
-
-def is_country(text: str) -> bool:
-    return text.lower() in _LOWER_COUNTRIES or norm_key(text) in _LOWER_COUNTRIES
 
 
 _GPE_ASCII.update(strip_accents(n) for n in GPE_NAMES)

@@ -23,7 +23,7 @@ from typing import Any
 from newsflow.facts.aliases import norm_key
 from newsflow.facts.date_mentions import find_dates
 from newsflow.facts.doc import ArticleDoc
-from newsflow.facts.entities import NAMED, resolve_mentions
+from newsflow.facts.entities import resolve_mentions
 from newsflow.facts.languages import MODEL_LANGUAGES, base_language, rule_facts
 from newsflow.facts.model import extractor_version, load_model
 from newsflow.facts.money import money_and_percent, to_facts
@@ -347,7 +347,3 @@ def extract_facts(text: str, published: date | None = None, language: str | None
     if result.status == FAILED:
         raise FactsError(result.error)
     return result.facts
-
-
-def named_entity_labels() -> tuple[str, ...]:
-    return NAMED

@@ -140,8 +140,6 @@ COUNTRY_HINTS: dict[str, list[tuple[str, str]]] = {
     "shilling": [("kenya", "KES"), ("nairobi", "KES"), ("uganda", "UGX"), ("tanzania", "TZS")],
 }  # fmt: skip
 DEFAULTS = {"rupee": "INR", "peso": None, "krone": "DKK", "kroner": "DKK", "shilling": "KES"}
-# Minor units: the word, the divisor, and the currency it belongs to when the text does not say.
-MINOR_UNITS = {"cent": 100.0, "cents": 100.0, "pence": 100.0, "p": 100.0, "penny": 100.0, "paise": 100.0}
 
 _NATIONALITY_RE = "|".join(sorted({re.escape(n) for table in NATIONAL.values() for n in table}, key=len, reverse=True))
 CURRENCY_NOUN_PATTERN = (

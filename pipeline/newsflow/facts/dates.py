@@ -48,7 +48,6 @@ HOLIDAYS = {
     "bastille day": (7, 14),
 }
 PAST, FUTURE = "past", "future"
-RESOLUTIONS = ("day", "week", "month", "quarter", "year")
 TIME_UNITS = {
     "second": "second", "seconds": "second", "minute": "minute", "minutes": "minute", "hour": "hour",
     "hours": "hour", "day": "day", "days": "day", "week": "week", "weeks": "week", "fortnight": "week",

@@ -63,8 +63,8 @@ CODE_PATTERN = r"\b(?:" + "|".join(sorted(ISO_CODES)) + r")\b"
 _EN_SCALE = r"(?:[ \u00a0](?:thousand|million|billion|trillion|crore|lakh|bn|mn|mln|tn|trn)\b|(?:thousand|million|billion|trillion|bn|mn|mln|tn|trn|m|b|k)\b)"  # noqa: E501
 _MINOR = r"(?:(?:US|U\.S\.|euro|Canadian|Australian|NZ|HK)\s+)?(?:cents?\b|pence\b|penny\b|paise\b)"
 _PCT_UNIT = (
-    r"(?:\s?%|\s?per\s?cent\b|\s?percent\b|\s?pct\b|[ -]percentage[ -]points?\b|[ -]basis[ -]points?\b|"
-    r"\s?bps\b|\s?bp\b)"
+    r"(?:\s?%|\s?per\s?cent\b|\s?percent\b|\s?pct\b|(?<=\d)pc\b|[ -]percentage[ -]points?\b|"
+    r"[ -](?:ppts?|pp)\b|[ -]basis[ -]points?\b|\s?bps\b|\s?bp\b)"
 )
 
 
@@ -195,7 +195,7 @@ def _number_value(raw: str, locale: Locale) -> float | None:
 
 def _percent_unit(raw: str) -> str:
     low = raw.lower()
-    if "percentage" in low:
+    if "percentage" in low or low.strip() in ("pp", "ppt", "ppts"):
         return "percentage_point"
     if "basis" in low or low.strip() in ("bps", "bp"):
         return "basis_point"

@@ -63,9 +63,6 @@ SCALES = {
     "trn": 1e12,
     "dozen": 12,
 }
-# Vague counts that are still quantities ("dozens of facilities"): no value, the word is the qualifier.
-VAGUE_COUNTS = {"dozens": "dozens", "scores": "scores", "hundreds": "hundreds", "thousands": "thousands"}
-VAGUE_COUNTS_LARGE = {"millions": "millions", "billions": "billions", "tens of thousands": "tens_of_thousands"}
 QUALIFIERS = [
     (r"\b(as many as|as much as|up to|at most|no more than|a maximum of)\b", "at_most"),
     (

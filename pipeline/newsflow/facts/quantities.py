@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsflow.facts.dates import TIME_UNITS, Duration
+from newsflow.facts.dates import TIME_UNITS
 from newsflow.facts.doc import ArticleDoc, Token
 from newsflow.facts.money import qualifier_before
 from newsflow.facts.numbers import SCALES, WORD_NUMBERS, parse_digits, render_number, word_number
@@ -419,7 +419,3 @@ def _fact(
         "quantity", label, adoc.text[start:end], start, end, adoc.sentence_text(start, end), value=rendered,
         value_num=value, value_max=value_max, unit=unit, qualifier=qualifier, object=obj, extractor="spacy+rules",
     )  # fmt: skip
-
-
-def duration_quantity(found: Duration) -> tuple[str, float | None, str]:
-    return found.label, found.value, found.unit
