@@ -14,15 +14,13 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsflow.config import Settings
 from newsflow.errors import PipelineError
 
 if TYPE_CHECKING:
     from newsflow.extract import Extracted
-
-NUMERIC_FACTS = {"money", "percent", "quantity"}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -122,31 +120,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
-def _fact_lines(path: Path, published: date | None) -> list[dict]:
+def _fact_lines(path: Path, published: date | None) -> list[dict[str, Any]]:
     from newsflow.facts import extract_facts
+    from newsflow.facts.output import fact_json
 
     ex, text = _read_article(path)
     # A .txt file's offsets index its text exactly as read; HTML offsets index the extracted body.
     text = text if text is not None else ex.body
     anchor = published or (ex.published.date() if ex.published else None)
-    lines = []
-    for fact in extract_facts(text, anchor):
-        lines.append(
-            {
-                "path": str(path),
-                "fact_type": fact.fact_type,
-                "label": fact.label,
-                "text": fact.text,
-                "start": fact.start,
-                "end": fact.end,
-                "value": fact.value_num if fact.fact_type in NUMERIC_FACTS else fact.value,
-                "speaker": fact.speaker,
-                "unit": fact.unit,
-                "qualifier": fact.qualifier,
-                "resolution": fact.resolution,
-            }
-        )
-    return lines
+    return [{"path": str(path), **fact_json(fact)} for fact in extract_facts(text, anchor, ex.language)]
 
 
 def cmd_facts(args: argparse.Namespace) -> int:

@@ -24,7 +24,8 @@ import pyarrow.parquet as pq
 
 from newsflow.failpoints import failpoint
 
-# Version 2 added articles.facts_status and the metadata provenance columns after it,
+# Version 2 added articles.facts_status and the metadata provenance columns after it, the typed
+# facts columns,
 # quarantine.stage/error and the fetches columns from headers on. Evolution is additive only:
 # a partition written by an older version reads with the newer schema (new columns null).
 SCHEMA_VERSION = 2
@@ -93,6 +94,16 @@ FACTS = pa.schema(
         pa.field("extractor_version", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("schema_version", pa.int16(), nullable=False),
+        # Typed values analysts can total, group and filter (schema version 2); null where they do
+        # not apply, never a placeholder.
+        pa.field("value_max", pa.float64()),  # upper bound of a range ("$2.10 to $2.60" -> 2.6)
+        pa.field("currency", pa.string()),  # money: ISO 4217 code
+        pa.field("object", pa.string()),  # quantities: what is counted or measured ("missile bases")
+        pa.field("date_start", pa.date32()),  # dates: first day the expression covers
+        pa.field("date_end", pa.date32()),  # dates: last day it covers
+        pa.field("speech_verb", pa.string()),  # quotes: the verb or cue that attributes it
+        pa.field("canonical", pa.string()),  # entities: the article's fullest mention of the entity
+        pa.field("norm_key", pa.string()),  # entities: article-independent key ("united states" for "U.S.")
     ]
 )
 
