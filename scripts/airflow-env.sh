@@ -12,4 +12,7 @@ export AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR="${AIRFLOW__SCHEDULER__STAND
 export NEWSFLOW_DATA="${NEWSFLOW_DATA:-$_root/data}"
 export NEWSFLOW_FEEDS="${NEWSFLOW_FEEDS:-$_root/feeds.yaml}"
 export GX_ANALYTICS_ENABLED=False
+# The sample newsroom is one loopback host: no 1 s politeness delay between its requests. Unset it
+# (or set it to 1) when the feeds are real publishers.
+export NEWSFLOW_HOST_DELAY="${NEWSFLOW_HOST_DELAY:-0}"
 unset _root

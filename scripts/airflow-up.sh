@@ -90,6 +90,7 @@ fi
 
 echo "[up] migrating Airflow's metadata DB in $AIRFLOW_HOME"
 "$BIN/airflow" db migrate > "$LOGS/db-migrate.log" 2>&1 || { tail -20 "$LOGS/db-migrate.log" >&2; exit 1; }
+"$BIN/airflow" pools set http 4 "HTTP fetches (feeds, pages)" >> "$LOGS/db-migrate.log" 2>&1
 
 : > "$PIDFILE"
 printf 'API_URL=%q\nNEWSROOM_PORT=%q\nNEWSFLOW_DATA=%q\n' "$API_URL" "$NEWSROOM_PORT" "$NEWSFLOW_DATA" > "$STATE"

@@ -26,6 +26,7 @@ export NEWSFLOW_FEEDS="$feeds"
 echo "[demo] newsroom on http://127.0.0.1:$PORT (clock $LOGICAL_DATE)"
 echo "[demo] airflow db migrate (SQLite in $AIRFLOW_HOME)"
 airflow db migrate > "$AIRFLOW_HOME/db-migrate.log" 2>&1 || { tail -30 "$AIRFLOW_HOME/db-migrate.log"; exit 1; }
+airflow pools set http 4 "HTTP fetches (feeds, pages)" > /dev/null
 echo "[demo] airflow dags test news_ingest_hourly $LOGICAL_DATE (log: $AIRFLOW_HOME/demo-run.log)"
 if ! airflow dags test news_ingest_hourly "$LOGICAL_DATE" > "$AIRFLOW_HOME/demo-run.log" 2>&1; then
   grep -E "ERROR|Traceback|Error" "$AIRFLOW_HOME/demo-run.log" | tail -20

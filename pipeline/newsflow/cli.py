@@ -37,12 +37,14 @@ def _show_progress(step: int, total: int, stage: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from newsflow.context import RunContext, parse_logical_date
+    from newsflow.context import parse_logical_date, plan_run
     from newsflow.cycle import run_cycle
     from newsflow.report import format_summary, summarize
 
     settings = _settings(args)
-    ctx = RunContext.create(parse_logical_date(args.logical_date), settings, replay=args.replay, lease_pid=os.getpid())
+    ctx = plan_run(
+        parse_logical_date(args.logical_date), settings, replay=args.replay, live=args.live, lease_pid=os.getpid()
+    )
     started = time.monotonic()
     run_cycle(ctx, progress=_show_progress)
     summary = summarize(ctx.data_root, ctx.logical_hour)
@@ -54,13 +56,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from newsflow.context import RunContext, parse_logical_date
+    from newsflow.context import parse_logical_date, plan_run
     from newsflow.cycle import run_cycle
 
     settings = _settings(args)
-    start, end = parse_logical_date(args.start, "--start"), parse_logical_date(args.end, "--end")
+    start, end = parse_logical_date(args.start, "--from"), parse_logical_date(args.end, "--to")
     if end < start:
-        print(f"newsflow backfill: --end {args.end} is before --start {args.start}", file=sys.stderr)
+        print(f"newsflow backfill: --to {args.end} is before --from {args.start}", file=sys.stderr)
         return 2
     total = int((end - start).total_seconds() // 3600) + 1
     failed: list[str] = []
@@ -68,7 +70,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         hour = start + timedelta(hours=i)
         print(f"[{i + 1}/{total}] {hour:%Y-%m-%dT%H:00Z}", file=sys.stderr, flush=True)
         try:
-            run_cycle(RunContext.create(hour, settings, replay=args.replay, lease_pid=os.getpid()))
+            run_cycle(plan_run(hour, settings, replay=args.replay, live=args.live, lease_pid=os.getpid()))
         except PipelineError as exc:
             print(f"  failed: {exc}", file=sys.stderr, flush=True)
             failed.append(f"{hour:%Y-%m-%dT%H:00Z}")
@@ -185,7 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--replay",
             action="store_true",
-            help="re-derive from the hour's recorded downloads in raw/ instead of the network",
+            help="re-derive from the hour's recorded downloads in raw/ (the default when it has them)",
+        )
+        p.add_argument(
+            "--live",
+            action="store_true",
+            help="fetch the network even for an hour that has recorded downloads, or a past hour that has none "
+            "(its content is then today's, and the hour's runs record that)",
         )
 
     p = sub.add_parser("run", help="run one hourly cycle without Airflow")
@@ -196,8 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("backfill", help="run every hour from --start to --end (inclusive)")
-    p.add_argument("--start", required=True)
-    p.add_argument("--end", required=True)
+    p.add_argument("--from", "--start", dest="start", required=True, help="first hour, ISO 8601 (UTC if no offset)")
+    p.add_argument("--to", "--end", dest="end", required=True, help="last hour, inclusive")
     data_flags(p)
     replay_flag(p)
     p.set_defaults(func=cmd_backfill)

@@ -47,6 +47,9 @@ class Settings:
     per_host_concurrency: int = 2
     # Networks that may be fetched although they are private/loopback (the sample newsroom, tests).
     allow_networks: tuple[str, ...] = field(default_factory=tuple)
+    # How far back an hour without recorded downloads may still be fetched live (its feeds still
+    # show what that hour published); older hours are refused unless asked (DAG param live / --live).
+    live_window_hours: float = 3.0
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -64,5 +67,6 @@ class Settings:
             concurrency=_env_number("NEWSFLOW_CONCURRENCY", cls.concurrency, int),
             per_host_concurrency=_env_number("NEWSFLOW_PER_HOST_CONCURRENCY", cls.per_host_concurrency, int),
             allow_networks=allow,
+            live_window_hours=_env_number("NEWSFLOW_LIVE_WINDOW_HOURS", cls.live_window_hours),
         )
         return replace(settings, **overrides) if overrides else settings

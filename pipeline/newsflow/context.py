@@ -17,6 +17,8 @@ import pyarrow as pa
 
 from newsflow import storage
 from newsflow.config import Settings
+from newsflow.errors import ConfigError
+from newsflow.publish import committed_version
 from newsflow.raw import RawStore
 
 # Logical hours outside this range are typos (year 1, 9999) and would overflow date arithmetic.
@@ -44,6 +46,41 @@ def parse_logical_date(text: str, flag: str = "--logical-date") -> datetime:
 
 
 @dataclass(frozen=True)
+class FetchMode:
+    replay: bool  # re-derive from the hour's recorded downloads
+    forced_live: bool  # a past hour fetched live because it was asked for
+
+
+def fetch_mode(
+    hour: datetime, now: datetime, *, recorded: bool, replay: bool, live: bool, live_window_hours: float
+) -> FetchMode:
+    """How an hour is fetched: from its recording, or live; never today's content in a past hour by accident.
+
+    An hour with recorded downloads is re-derived from them unless ``live`` is asked; an hour without
+    them is fetched live only while it is recent (its feeds still show what it published) or when
+    ``live`` is asked, which the hour's runs then record.
+    """
+    if replay and live:
+        raise ConfigError("replay and live exclude each other: pick one (CLI: --replay or --live; DAG params)")
+    if replay and not recorded:
+        raise ConfigError(
+            f"hour {hour:%Y-%m-%dT%H:00}Z has no recorded downloads to replay; run it live once "
+            "(CLI: --live; DAG param live=true)"
+        )
+    if live:
+        return FetchMode(replay=False, forced_live=(now - hour).total_seconds() > live_window_hours * 3600)
+    if recorded:
+        return FetchMode(replay=True, forced_live=False)
+    if (now - hour).total_seconds() <= live_window_hours * 3600:
+        return FetchMode(replay=False, forced_live=False)
+    raise ConfigError(
+        f"hour {hour:%Y-%m-%dT%H:00}Z is more than {live_window_hours:g} h in the past and has no recorded "
+        "downloads: fetching now would file today's feed content under it. Backfill only hours that were "
+        "fetched, or pass live (CLI: --live; DAG param live=true) to fetch it now anyway, recorded as such"
+    )
+
+
+@dataclass(frozen=True)
 class RunContext:
     """Everything a stage needs to find its inputs; JSON-serialisable for XCom."""
 
@@ -55,6 +92,8 @@ class RunContext:
     # A process that runs every stage itself (the CLI) leases the hour under its pid, so a killed
     # run never blocks the next one; Airflow runs a process per task and leases by heartbeat.
     lease_pid: int | None = None
+    # A past hour fetched live because someone asked to (recorded in the hour's runs).
+    forced_live: bool = False
 
     @classmethod
     def create(
@@ -64,6 +103,7 @@ class RunContext:
         run_id: str | None = None,
         replay: bool = False,
         lease_pid: int | None = None,
+        forced_live: bool = False,
     ) -> RunContext:
         hour = floor_hour(logical_date)
         return cls(
@@ -73,6 +113,7 @@ class RunContext:
             feeds_file=Path(settings.feeds_file).resolve(),
             replay=replay,
             lease_pid=lease_pid,
+            forced_live=forced_live,
         )
 
     def to_ref(self) -> dict[str, Any]:
@@ -83,6 +124,7 @@ class RunContext:
             "feeds_file": str(self.feeds_file),
             "replay": self.replay,
             "lease_pid": self.lease_pid,
+            "forced_live": self.forced_live,
         }
 
     @classmethod
@@ -94,6 +136,7 @@ class RunContext:
             feeds_file=Path(ref["feeds_file"]),
             replay=bool(ref.get("replay", False)),
             lease_pid=ref.get("lease_pid"),
+            forced_live=bool(ref.get("forced_live", False)),
         )
 
     def settings(self) -> Settings:
@@ -127,3 +170,34 @@ class RunContext:
     @property
     def state_dir(self) -> Path:
         return self.data_root / "state"
+
+
+def has_recording(data_root: Path, hour: datetime) -> bool:
+    """Whether a committed version of the hour holds its recorded downloads (``fetches``)."""
+    version = committed_version(data_root, hour)
+    return version is not None and (version / "fetches" / storage.PART_FILE).exists()
+
+
+def plan_run(
+    logical_date: datetime,
+    settings: Settings,
+    *,
+    run_id: str | None = None,
+    replay: bool = False,
+    live: bool = False,
+    lease_pid: int | None = None,
+    now: datetime | None = None,
+) -> RunContext:
+    """The run of an hour as the CLI and the DAG start it: its fetch mode decided by :func:`fetch_mode`."""
+    hour = floor_hour(logical_date)
+    mode = fetch_mode(
+        hour,
+        now or datetime.now(UTC),
+        recorded=has_recording(Path(settings.data_root), hour),
+        replay=replay,
+        live=live,
+        live_window_hours=settings.live_window_hours,
+    )
+    return RunContext.create(
+        hour, settings, run_id=run_id, replay=mode.replay, lease_pid=lease_pid, forced_live=mode.forced_live
+    )

@@ -92,6 +92,8 @@ def fetch_feeds(ctx: RunContext) -> StageReport:
     rec = _recorder(ctx, "fetch_feeds")
     registry = load_registry(ctx.feeds_file)
     settings = _fetch_settings(ctx, registry)
+    if ctx.forced_live:
+        rec.count("forced_live")  # a past hour fetched live on request: its content is today's
     state.reconcile(ctx.data_root)
     with FetchState(state_path(ctx.data_root), settings) as fetch_state:
         prior = fetch_state.states([f.url for f in registry.enabled], before=ctx.logical_hour)

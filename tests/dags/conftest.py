@@ -42,6 +42,7 @@ def sqlite_airflow(tmp_path_factory) -> dict:
     home = tmp_path_factory.mktemp("airflow-home")
     env = {**os.environ, **AIRFLOW_ENV, "AIRFLOW_HOME": str(home)}
     airflow("db", "migrate", env=env)
+    airflow("pools", "set", "http", "4", "HTTP fetches", env=env)
     return env
 
 

@@ -13,13 +13,14 @@ import pytest
 from newsflow import storage
 from newsflow.cycle import STAGE_NAMES
 from tests.conftest import HOUR
-from tests.dags.conftest import airflow
+from tests.dags.conftest import AIRFLOW, airflow
 
 LOGICAL = HOUR.isoformat()
 
 
 def _dag_test(env: dict) -> None:
-    result = airflow("dags", "test", "news_ingest_hourly", LOGICAL, env=env, timeout=600)
+    # HOUR is days ago and has no recording yet: fetching it live must be asked for.
+    result = airflow("dags", "test", "news_ingest_hourly", LOGICAL, "--conf", '{"live": true}', env=env, timeout=600)
     assert "state=success" in result.stdout + result.stderr
 
 
@@ -80,6 +81,7 @@ def test_rerun_on_postgres_metadata_db_replaces_the_hour(dag_run, postgres_db, t
     }
     before = _tables(data)
     airflow("db", "migrate", env=env)
+    airflow("pools", "set", "http", "4", "HTTP fetches", env=env)
     result = airflow("dags", "test", "news_ingest_hourly", LOGICAL, "--conf", '{"replay": true}', env=env, timeout=600)
     assert "state=success" in result.stdout + result.stderr
     after = _tables(data)
@@ -98,3 +100,53 @@ def test_rerun_on_postgres_metadata_db_replaces_the_hour(dag_run, postgres_db, t
     check = airflow("dags", "list-runs", "news_ingest_hourly", "-o", "json", env=env)
     listing = next(line for line in check.stdout.splitlines() if line.startswith("[{"))
     assert [r["state"] for r in json.loads(listing)] == ["success"]
+
+
+def test_a_run_whose_feeds_are_all_dead_is_red_and_alerts(sqlite_airflow, tmp_path):
+    """Every feed refused: the fetch task fails at once (no retries of a dead source), the run is
+    failed, nothing is published, and the failure reaches the webhook of ``newsflow_webhook``."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        "fetch: {allow_networks: [127.0.0.0/8]}\nfeeds:\n"
+        "  - {name: dead-a, url: 'http://127.0.0.1:9/a.xml', site: a}\n"
+        "  - {name: dead-b, url: 'http://127.0.0.1:9/b.xml', site: b}\n"
+    )
+    env = {
+        **sqlite_airflow,
+        "NEWSFLOW_DATA": str(tmp_path / "data"),
+        "NEWSFLOW_FEEDS": str(feeds),
+        "AIRFLOW_CONN_NEWSFLOW_WEBHOOK": json.dumps(
+            {"conn_type": "http", "host": "127.0.0.1", "schema": "http", "port": hook.server_address[1]}
+        ),
+    }
+    try:
+        result = subprocess.run(
+            [AIRFLOW, "dags", "test", "news_ingest_hourly", LOGICAL, "--conf", '{"live": true}'],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        hook.shutdown()
+    output = result.stdout + result.stderr
+    assert "state=failed" in output and "all 2 feed(s)" in output
+    assert storage.read_partition(tmp_path / "data", "articles", HOUR) is None
+    failures = [r for r in received if r.get("state") == "failed" or r.get("event") == "failure"]
+    assert failures and any(r.get("task_id") == "fetch_feeds" for r in failures), received

@@ -5,7 +5,7 @@ import pytest
 from newsflow.cycle import STAGE_NAMES
 from tests.dags.conftest import ROOT
 
-STAGES = ["plan", *STAGE_NAMES]
+STAGES = ["plan", *STAGE_NAMES, "check_feeds"]
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +26,15 @@ def test_hourly_schedule_and_policies(dagbag):
     # CronTriggerTimetable: data_interval_start == end == logical_date, so the hour comes from logical_date.
     assert type(dag.timetable).__name__ == "CronTriggerTimetable" and dag.timetable.expression == "0 * * * *"
     assert dag.max_active_runs == 1 and dag.catchup is False
+    assert dag.dagrun_timeout is not None and dag.description and dag.on_failure_callback
     for task in dag.tasks:
-        assert task.retries >= 2, task.task_id
-        assert task.execution_timeout is not None
+        # Stages retry transient failures; planning and the feed policy are deterministic: no retry.
+        assert task.retries >= (0 if task.task_id in ("plan", "check_feeds") else 2), task.task_id
+        assert task.execution_timeout is not None and task.owner == "newsflow-ops"
+        assert task.on_failure_callback, task.task_id
+    assert {t.task_id for t in dag.tasks if t.pool == "http"} == {"fetch_feeds", "fetch_pages"}
+    # Every param has a usable default, so Trigger and Backfill work without typing anything.
+    assert dag.params.validate() == {"feeds": None, "replay": False, "live": False}
 
 
 def test_one_task_per_stage_in_order(dagbag):
@@ -42,6 +48,7 @@ def test_one_task_per_stage_in_order(dagbag):
         "newsflow://facts",
         "newsflow://quarantine",
         "newsflow://runs",
+        "newsflow://fetches",
     }
 
 

@@ -27,7 +27,7 @@ CRASH_POINTS = STAGE_POINTS + PUBLISH_POINTS
 
 
 def _run_args(data, feeds, hour=HOUR):
-    return ["run", "--logical-date", hour.isoformat(), "--data", str(data), "--feeds", str(feeds)]
+    return ["run", "--logical-date", hour.isoformat(), "--data", str(data), "--feeds", str(feeds), "--live"]
 
 
 @pytest.fixture(scope="module")

@@ -117,7 +117,7 @@ def _capture(errors: list[BaseException], fn, *args) -> None:
 def test_a_killed_run_does_not_block_the_next_one(quick_newsroom, tmp_path):
     feeds = write_feeds(tmp_path / "feeds.yaml", quick_newsroom.base_url, feeds=["/globe-post/feed.json"])
     data = tmp_path / "data"
-    args = ["run", "--logical-date", HOUR.isoformat(), "--data", str(data), "--feeds", str(feeds)]
+    args = ["run", "--logical-date", HOUR.isoformat(), "--data", str(data), "--feeds", str(feeds), "--live"]
     assert run_in_child(args, failpoint="stage.after_extract") < 0
     assert run_in_child(args) == 0
 
@@ -133,7 +133,7 @@ def test_every_feed_failing_ends_non_zero_and_keeps_the_hour(quick_newsroom, tmp
     with pytest.raises(AllFeedsFailed, match="all 1 feed"):
         run_cycle(_ctx(data, dead))
     assert content_of(data) == before
-    code = main(["run", "--logical-date", HOUR.isoformat(), "--data", str(data), "--feeds", str(dead)])
+    code = main(["run", "--logical-date", HOUR.isoformat(), "--data", str(data), "--feeds", str(dead), "--live"])
     err = capsys.readouterr().err
     assert code == 1 and "nothing was published" in err and "Traceback" not in err
 
