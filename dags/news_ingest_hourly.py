@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
@@ -108,7 +109,7 @@ def news_ingest_hourly():
         if verdict.level == "red":
             raise AirflowFailException("feed policy red: " + "; ".join(verdict.reasons))
 
-    ref = plan()
+    ref: Any = plan()
     for stage in cycle.STAGES:  # one task per stage, in the conveyor's order; publish emits the assets
         ref = _stage_task(stage)(ref)
     check_feeds(ref)
