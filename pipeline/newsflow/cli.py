@@ -52,7 +52,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(format_summary(summary, time.monotonic() - started))
-    return 0
+    return _feed_policy_status(ctx.data_root, ctx.feeds_file, ctx.logical_hour)
+
+
+def _feed_policy_status(data_root: Path, feeds_file: Path, hour: datetime) -> int:
+    """The exit status the feed-failure policy gives a published hour: 1 when it is red (as the DAG's
+    check_feeds task fails the run), 0 otherwise; amber is said on stderr."""
+    from newsflow.health.policy import evaluate_hour
+
+    verdict, stale = evaluate_hour(data_root, feeds_file, hour)
+    if verdict.level != "green" or stale:
+        stale_names = ", ".join(str(s.to_dict().get("feed")) for s in stale)
+        extra = f"; stale feeds: {stale_names}" if stale else ""
+        print(f"feed policy {verdict.level}: {'; '.join(verdict.reasons)}{extra}", file=sys.stderr)
+    return 1 if verdict.level == "red" else 0
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
