@@ -146,7 +146,42 @@ def _fact_lines(path: Path, published: date | None) -> list[dict[str, Any]]:
     return [{"path": str(path), **fact_json(fact)} for fact in extract_facts(text, anchor, ex.language)]
 
 
+def cmd_reprocess_facts(args: argparse.Namespace) -> int:
+    from newsflow.context import parse_logical_date
+    from newsflow.reprocess import reprocess_hour
+
+    if not (args.start and args.end):
+        print("newsflow facts --reprocess needs --from and --to (hours, ISO 8601)", file=sys.stderr)
+        return 2
+    data_root = _settings(args).data_root
+    start, end = parse_logical_date(args.start, "--from"), parse_logical_date(args.end, "--to")
+    total = int((end - start).total_seconds() // 3600) + 1
+    run_id = f"reprocess__{datetime.now().strftime('%Y%m%dT%H%M%S')}"
+    done = 0
+    for i in range(max(total, 0)):
+        hour = start + timedelta(hours=i)
+        result = reprocess_hour(data_root, hour, run_id, only_if_stale=args.only_stale)
+        done += result.done
+        state = f"{result.articles} articles, {result.facts} facts" if result.done else "skipped (nothing to do)"
+        print(f"[{i + 1}/{total}] {hour:%Y-%m-%dT%H:00Z} {state}", file=sys.stderr, flush=True)
+    print(f"reprocessed the facts of {done} of {total} hour(s) in {Path(data_root).resolve()}")
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from newsflow.compact import compact
+
+    report = compact(_settings(args).data_root)
+    print(json.dumps(report.__dict__, indent=2))
+    return 1 if report.damaged else 0
+
+
 def cmd_facts(args: argparse.Namespace) -> int:
+    if args.reprocess:
+        return cmd_reprocess_facts(args)
+    if not args.files:
+        print("newsflow facts: give FILE… or --reprocess --from … --to …", file=sys.stderr)
+        return 2
     published = date.fromisoformat(args.published) if args.published else None
     status = 0
     for name in args.files:
@@ -234,11 +269,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("facts", help="extract facts from HTML or .txt files")
-    p.add_argument("files", nargs="+")
+    p = sub.add_parser("facts", help="extract facts from HTML or .txt files, or recompute stored hours' facts")
+    p.add_argument("files", nargs="*")
+    p.add_argument("--reprocess", action="store_true", help="recompute the facts of committed hours, no fetching")
+    p.add_argument("--from", dest="start", help="with --reprocess: first hour")
+    p.add_argument("--to", dest="end", help="with --reprocess: last hour, inclusive")
+    p.add_argument("--only-stale", action="store_true", help="with --reprocess: skip hours made by today's extractor")
+    data_flags(p)
     p.add_argument("--json", action="store_true", help="one JSON object per fact")
     p.add_argument("--published", help="publish date (YYYY-MM-DD) that relative dates resolve against")
     p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("compact", help="housekeeping: old versions, dead runs' staging, fetch-state history")
+    data_flags(p)
+    p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser("unlock", help="free an hour whose run died while holding it")
     p.add_argument("--logical-date", required=True)
