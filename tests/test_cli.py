@@ -114,3 +114,18 @@ def test_bad_logical_date_says_how_to_fix_it(tmp_path, capsys, value, hint):
 def test_summary_of_an_hour_never_run_says_what_to_run(tmp_path, capsys):
     code, _, err = _run(capsys, "summary", "--logical-date", "2026-11-25T10:00", "--data", str(tmp_path))
     assert code == 2 and "newsflow run --logical-date" in err
+
+
+def test_feeds_parse_is_registered_and_keeps_its_contract(tmp_path, capsys):
+    """``newsflow feeds parse FILE… --json``: one object per entry, one error object per unreadable
+    file, exit 0 when every file was handled (other tools call it)."""
+    from tests.conftest import SHARED
+
+    feed = SHARED / "corpora" / "feedparser-tests" / "wellformed" / "rss" / "item_link.xml"
+    missing = tmp_path / "missing.xml"
+    code, out, _ = _run(capsys, "feeds", "parse", str(feed), str(missing), "--json")
+    lines = [json.loads(line) for line in out.strip().splitlines()]
+    assert code == 0 and lines
+    assert {"path", "error"} <= set(lines[-1]) and lines[-1]["path"] == str(missing)
+    entries = [line for line in lines if "error" not in line]
+    assert entries and all(set(e) >= {"path", "title", "link", "published", "id"} for e in entries)

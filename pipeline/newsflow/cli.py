@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsflow.config import Settings
 from newsflow.errors import PipelineError
+from newsflow.sources.commands import add_parser as add_feeds_parser
 
 if TYPE_CHECKING:
     from newsflow.extract import Extracted
@@ -285,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay_flag(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("backfill", help="run every hour from --start to --end (inclusive)")
+    p = sub.add_parser("backfill", help="run every hour from --from to --to (inclusive)")
     p.add_argument("--from", "--start", dest="start", required=True, help="first hour, ISO 8601 (UTC if no offset)")
     p.add_argument("--to", "--end", dest="end", required=True, help="last hour, inclusive")
     p.add_argument(
@@ -330,10 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_flags(p)
     p.set_defaults(func=cmd_unlock)
 
-    p = sub.add_parser("state", help="derived state (dedup history): rebuild it from the published datasets")
+    p = sub.add_parser("state", help="derived state (dedup history, fetch state): rebuild it from the datasets")
     p.add_argument("action", choices=["rebuild", "reconcile"])
     data_flags(p)
     p.set_defaults(func=cmd_state)
+
+    add_feeds_parser(sub)  # newsflow feeds parse|add|list|import-opml|export-opml
 
     p = sub.add_parser("newsroom", help="serve the sample newsroom on 127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
