@@ -204,11 +204,11 @@ def run_suite(dataset: str, doc: Mapping[str, Any], frame: pd.DataFrame, paramet
         at = (config.get("meta") or {}).get(_POSITION)
         if not isinstance(at, int) or not 0 <= at < len(expectations):
             raise SuiteError(f"suite {name}: GX returned a result for an expectation not in the suite: {config}")
-        info = res.exception_info or {}
-        if info.get("raised_exception"):
+        problem = _exception(res.exception_info)
+        if problem:
             raise SuiteError(
-                f"suite {name}, expectation {config['type']} ({reason(config)}): "
-                f"{info.get('exception_message')}; fix the suite in expectations/{dataset}.json"
+                f"suite {name}: GX could not evaluate {config['type']} ({reason(config)}) on this batch: "
+                f"{problem}; check the expectation in expectations/{dataset}.json"
             )
         if res.success:
             continue
@@ -220,6 +220,19 @@ def run_suite(dataset: str, doc: Mapping[str, Any], frame: pd.DataFrame, paramet
             run.failures.setdefault(row, []).append(at)
     run.result = _trim(result.to_json_dict())
     return run
+
+
+def _exception(info: Any) -> str | None:
+    """The message of an exception GX caught while evaluating an expectation, if any (GX nests the
+    information per metric, or not, depending on where it was raised)."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
 
 
 def _trim(result: dict[str, Any]) -> dict[str, Any]:
