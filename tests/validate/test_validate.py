@@ -139,3 +139,12 @@ def test_a_table_level_expectation_quarantines_every_row(tmp_path):
 def test_a_missing_suite_names_the_path(tmp_path):
     with pytest.raises(FileNotFoundError):
         validate_table("articles", to_table("articles", [_row(0)]), "article_id", tmp_path, "r")
+
+
+def test_without_rows_keeps_order_with_or_without_copying():
+    from newsflow.validate.tables import without_rows
+
+    table = pa.table({"i": list(range(1000))})
+    for drop in ([], [0], [999], [3, 4, 5, 500], list(range(0, 1000, 7)), list(range(1000))):
+        got = without_rows(table, drop)
+        assert got.column("i").to_pylist() == [i for i in range(1000) if i not in set(drop)]

@@ -59,7 +59,9 @@ class ValidationFrame:
 def occurrence(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """1 for the first row with a value, 2 for the second… (null for null): a duplicate is every
     row after the first, so the first occurrence of an id passes and only the repeats fail."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) and column.num_chunks != 1 else column
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0)
     n = len(arr)
     if n == 0:
         return pa.array([], pa.int32())
@@ -102,8 +104,11 @@ def repair_utf8(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarra
 
 
 def _column(table: pa.Table, name: str) -> pa.Array:
+    """One column as one array (zero-copy when it has one chunk: a body column is ~500 MB)."""
     col = table.column(name)
-    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if isinstance(col, pa.ChunkedArray):
+        return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    return col
 
 
 def _float(values: np.ndarray) -> pa.Array:
@@ -163,17 +168,18 @@ def fact_checks(
         )
         out["_offsets_in_body"] = inside
         extras["_body_length"] = lengths.to_pylist()
-        bodies = _column(articles, "body").to_pylist()
-        rows = where.to_pylist()
+        # Only the bodies that facts point into become Python strings (offsets count characters).
+        ok = inside.fill_null(False).to_numpy(zero_copy_only=False)
+        rows = where.to_numpy(zero_copy_only=False)
+        needed = np.unique(rows[ok].astype(np.int64)) if ok.any() else np.zeros(0, np.int64)
+        bodies = dict(zip(needed.tolist(), pc.take(_column(articles, "body"), pa.array(needed)).to_pylist(), strict=True))
         starts, ends, texts = start.to_pylist(), end.to_pylist(), _column(facts, "text").to_pylist()
-        ok = inside.to_pylist()
         matches: list[bool | None] = [None] * n
         spans: list[str | None] = [None] * n
-        for i in range(n):
-            if ok[i]:  # offsets inside the body: does the span hold the fact's text?
-                body = bodies[rows[i]]
-                spans[i] = body[starts[i] : ends[i]]
-                matches[i] = spans[i] == texts[i]
+        for i in np.flatnonzero(ok).tolist():  # offsets inside the body: does the span hold the text?
+            span = bodies[int(rows[i])][starts[i] : ends[i]]
+            spans[i] = span
+            matches[i] = span == texts[i]
         out["_text_matches"] = pa.array(matches, pa.bool_())
         extras["_body_span"] = spans
     return {name: col for name, col in out.items() if name in wanted}, extras

@@ -94,9 +94,7 @@ def validate_table(
     vframe = build_frame(table, suite_columns(doc), checks, sources)
     run = run_suite(dataset, doc, vframe.frame, settings.suite_parameters())
     quarantined = _quarantine_rows(dataset, table, id_column, run, vframe, run_id)
-    keep = np.ones(table.num_rows, bool)
-    keep[list(run.failures)] = False
-    good = table.filter(pa.array(keep)) if not keep.all() else table
+    good = without_rows(table, sorted(run.failures))
     failed: dict[str, int] = {}
     for positions in run.failures.values():
         for r in {reason(expectations[p]) for p in positions}:
@@ -148,6 +146,20 @@ def validate_facts_table(
     return outcome.good, outcome.quarantined
 
 
+def without_rows(table: pa.Table, drop: Sequence[int]) -> pa.Table:
+    """``table`` without the rows at the sorted positions ``drop``, in order. Zero-copy (slices of the
+    runs between them) when they are few: filtering would copy every body of the hour."""
+    if not drop:
+        return table
+    if len(drop) > max(16, table.num_rows // 64):
+        keep = np.ones(table.num_rows, bool)
+        keep[list(drop)] = False
+        return table.filter(pa.array(keep))
+    bounds = [-1, *drop, table.num_rows]
+    parts = [table.slice(a + 1, b - a - 1) for a, b in zip(bounds, bounds[1:], strict=False) if b - a > 1]
+    return pa.concat_tables(parts) if parts else table.slice(0, 0)
+
+
 def _checks_for(dataset: str, articles: pa.Table | None) -> tuple[Checks | None, Mapping[str, tuple[str, ...]]]:
     if dataset == "articles":
         return article_checks, ARTICLE_SOURCES
@@ -170,6 +182,7 @@ def _quarantine_rows(
         return []
     bad = sorted(run.failures)
     rows = safe_rows(table.take(pa.array(bad, pa.int64())))
+    lookup = _Lookup(vframe)
     out = []
     for i, row in zip(bad, rows, strict=True):
         reasons: list[str] = []
@@ -179,20 +192,32 @@ def _quarantine_rows(
             why = reason(exp)
             reasons.append(why)
             for col in expectation_columns(exp):
-                observed[f"{why}.{col}"] = _value(vframe, row, col, i)
+                observed[f"{why}.{col}"] = lookup(row, col, i)
                 for source in vframe.sources.get(col, ()):
-                    observed[f"{why}.{source}"] = _value(vframe, row, source, i)
+                    observed[f"{why}.{source}"] = lookup(row, source, i)
         record_id = row.get(id_column)
         out.append(quarantine_row(dataset, record_id, row, reasons, run_id=run_id, stage="validate", observed=observed))
     return out
 
 
-def _value(vframe: ValidationFrame, row: Mapping[str, Any], column: str, i: int) -> object:
-    if column in vframe.frame.columns and column.startswith("_"):
-        return jsonable(vframe.frame.at[i, column])
-    if column in vframe.extras:
-        return jsonable(vframe.extras[column][i])
-    return jsonable(row.get(column))
+class _Lookup:
+    """A failing row's value of a column: a check column from the frame, an extra, or the row's own."""
+
+    def __init__(self, vframe: ValidationFrame) -> None:
+        self.vframe = vframe
+        self.columns: dict[str, Any] = {}
+
+    def __call__(self, row: Mapping[str, Any], column: str, i: int) -> object:
+        if column.startswith("_"):
+            if column not in self.columns:
+                frame = self.vframe.frame
+                self.columns[column] = frame[column].to_numpy() if column in frame.columns else None
+            values = self.columns[column]
+            if values is not None:
+                return jsonable(values[i])
+            if column in self.vframe.extras:
+                return jsonable(self.vframe.extras[column][i])
+        return jsonable(row.get(column))
 
 
 def safe_rows(table: pa.Table) -> list[dict[str, Any]]:
