@@ -40,18 +40,34 @@ FETCHED = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
 BARE_SUITE = [
     {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "article_id"}},
     {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "article_id"}},
-    {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "url", "regex": "^https?://[^\\s/$.?#].[^\\s]*$"}},
+    {
+        "type": "expect_column_values_to_match_regex",
+        "kwargs": {"column": "url", "regex": "^https?://[^\\s/$.?#].[^\\s]*$"},
+    },
     {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "title"}},
-    {"type": "expect_column_value_lengths_to_be_between", "kwargs": {"column": "title", "min_value": 3, "max_value": 400}},
+    {
+        "type": "expect_column_value_lengths_to_be_between",
+        "kwargs": {"column": "title", "min_value": 3, "max_value": 400},
+    },
     {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "body"}},
     {"type": "expect_column_values_to_not_be_in_set", "kwargs": {"column": "body_source", "value_set": ["video_only"]}},
-    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "word_count", "min_value": 50, "max_value": 50000}},
-    {"type": "expect_column_value_lengths_to_be_between", "kwargs": {"column": "body", "min_value": 0, "max_value": 400000}},
+    {
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "word_count", "min_value": 50, "max_value": 50000},
+    },
+    {
+        "type": "expect_column_value_lengths_to_be_between",
+        "kwargs": {"column": "body", "min_value": 0, "max_value": 400000},
+    },
     {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "published"}},
     {
         "type": "expect_column_pair_values_a_to_be_greater_than_b",
-        "kwargs": {"column_A": "fetched_at", "column_B": "published", "or_equal": True,
-                   "ignore_row_if": "either_value_is_missing"},
+        "kwargs": {
+            "column_A": "fetched_at",
+            "column_B": "published",
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
     },
     {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "language", "regex": "^[a-z]{2,3}$"}},
     {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "content_hash", "regex": "^[0-9a-f]{64}$"}},
@@ -88,8 +104,14 @@ def generate(n: int, bad_share: float, seed: int = 7):
     junk = random.Random(seed)
     english = "The council approved the transit budget on Tuesday after a long debate. "
     breakers = [
-        ("junk_utf8", lambda i: body.__setitem__(i, bytes(junk.getrandbits(8) for _ in range(3000)).decode("utf-8", "replace"))),
-        ("junk_latin1", lambda i: body.__setitem__(i, bytes(junk.getrandbits(8) for _ in range(3000)).decode("latin-1"))),
+        (
+            "junk_utf8",
+            lambda i: body.__setitem__(i, bytes(junk.getrandbits(8) for _ in range(3000)).decode("utf-8", "replace")),
+        ),
+        (
+            "junk_latin1",
+            lambda i: body.__setitem__(i, bytes(junk.getrandbits(8) for _ in range(3000)).decode("latin-1")),
+        ),
         ("empty", lambda i: body.__setitem__(i, "")),
         ("future", lambda i: published.__setitem__(i, datetime(2099, 1, 1, tzinfo=UTC))),
         ("ancient", lambda i: published.__setitem__(i, datetime(1970, 1, 1, tzinfo=UTC))),
@@ -110,17 +132,31 @@ def generate(n: int, bad_share: float, seed: int = 7):
     word_count[bad[-1]] = len(re.findall(r"\w+", body[bad[-1]]))
     ts = storage.TS
     columns = {
-        "article_id": pa.array(ids), "url": pa.array(urls), "canonical_url": pa.array(urls),
-        "feed": pa.array(["example"] * n), "site": pa.array(["news.example.com"] * n), "title": pa.array(titles),
-        "authors": pa.array([["A. Reporter"]] * n, pa.list_(pa.string())), "published": pa.array(published, ts),
-        "published_source": pa.array(["jsonld"] * n), "updated": pa.nulls(n, ts), "language": pa.array(language),
-        "body": pa.array(body, pa.string()), "body_source": pa.array(["trafilatura"] * n),
-        "is_truncated": pa.array([False] * n), "word_count": pa.array(word_count, pa.int32()),
-        "content_hash": pa.array(["ab" * 32] * n), "story_id": pa.nulls(n, pa.string()),
-        "duplicate_of": pa.nulls(n, pa.string()), "similarity": pa.nulls(n, pa.float32()),
-        "version": pa.array([1] * n, pa.int16()), "fetched_at": pa.array([FETCHED] * n, ts),
-        "raw_ref": pa.array(["sha256:" + "0" * 64] * n), "run_id": pa.array(["bench"] * n),
-        "schema_version": pa.array([storage.SCHEMA_VERSION] * n, pa.int16()), "facts_status": pa.nulls(n, pa.string()),
+        "article_id": pa.array(ids),
+        "url": pa.array(urls),
+        "canonical_url": pa.array(urls),
+        "feed": pa.array(["example"] * n),
+        "site": pa.array(["news.example.com"] * n),
+        "title": pa.array(titles),
+        "authors": pa.array([["A. Reporter"]] * n, pa.list_(pa.string())),
+        "published": pa.array(published, ts),
+        "published_source": pa.array(["jsonld"] * n),
+        "updated": pa.nulls(n, ts),
+        "language": pa.array(language),
+        "body": pa.array(body, pa.string()),
+        "body_source": pa.array(["trafilatura"] * n),
+        "is_truncated": pa.array([False] * n),
+        "word_count": pa.array(word_count, pa.int32()),
+        "content_hash": pa.array(["ab" * 32] * n),
+        "story_id": pa.nulls(n, pa.string()),
+        "duplicate_of": pa.nulls(n, pa.string()),
+        "similarity": pa.nulls(n, pa.float32()),
+        "version": pa.array([1] * n, pa.int16()),
+        "fetched_at": pa.array([FETCHED] * n, ts),
+        "raw_ref": pa.array(["sha256:" + "0" * 64] * n),
+        "run_id": pa.array(["bench"] * n),
+        "schema_version": pa.array([storage.SCHEMA_VERSION] * n, pa.int16()),
+        "facts_status": pa.nulls(n, pa.string()),
     }
     return pa.table(columns, schema=storage.ARTICLES), len(bad)
 
@@ -137,10 +173,21 @@ def generate_facts(articles, n_facts: int, bad_share: float, seed: int = 11):
     for art in chosen.select(["article_id", "body"]).to_pylist():
         spans = [m.span() for m in re.finditer(r"\w+(?: \w+)?", art["body"] or "")]
         for start, end in rng.sample(spans, min(per_article, len(spans))):
-            rows.append({"article_id": art["article_id"], "fact_id": f"{art['article_id']}-{start}-{end}",
-                         "fact_type": "entity", "label": "ORG", "text": art["body"][start:end], "start": start,
-                         "end": end, "sentence": art["body"][max(0, start - 40) : end + 40], "extractor": "spacy",
-                         "extractor_version": "bench", "run_id": "bench"})
+            rows.append(
+                {
+                    "article_id": art["article_id"],
+                    "fact_id": f"{art['article_id']}-{start}-{end}",
+                    "fact_type": "entity",
+                    "label": "ORG",
+                    "text": art["body"][start:end],
+                    "start": start,
+                    "end": end,
+                    "sentence": art["body"][max(0, start - 40) : end + 40],
+                    "extractor": "spacy",
+                    "extractor_version": "bench",
+                    "run_id": "bench",
+                }
+            )
     bad = rng.sample(range(len(rows)), int(len(rows) * bad_share))
     breakers = [
         lambda r: r.update(end=r["end"] + 10_000_000),
@@ -197,8 +244,9 @@ print(json.dumps({"airflow_import": t1 - t0, "dagbag": t2 - t1, "dags": sorted(b
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "PYTHONPATH": f"{ROOT / 'pipeline'}:{ROOT}",
     }
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "dags")], env=env, capture_output=True, text=True,
-                         timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "dags")], env=env, capture_output=True, text=True, timeout=600
+    )
     if out.returncode != 0:
         return {"error": out.stderr[-2000:]}
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -213,30 +261,43 @@ def calibrate() -> None:
     from newsflow.validate.suites import load_suite
     from newsflow.validate.text import text_signals
 
-    bounds = {e["kwargs"]["column"]: e["kwargs"] for e in load_suite(ROOT / "expectations", "articles")["expectations"]
-              if e["kwargs"].get("column", "").startswith("_")}
+    bounds = {
+        e["kwargs"]["column"]: e["kwargs"]
+        for e in load_suite(ROOT / "expectations", "articles")["expectations"]
+        if e["kwargs"].get("column", "").startswith("_")
+    }
     bodies = corpus_bodies()
     halves = {"tune (even)": bodies[0::2], "held-out (odd)": bodies[1::2]}
     rng = random.Random(1)
     junk = []
     for _ in range(50):
         raw = bytes(rng.getrandbits(8) for _ in range(20_000))
-        junk += [raw.decode("utf-8", "replace"), raw.decode("latin-1"),
-                 re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", raw.decode("cp1252", "ignore"))]
+        junk += [
+            raw.decode("utf-8", "replace"),
+            raw.decode("latin-1"),
+            re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", raw.decode("cp1252", "ignore")),
+        ]
     halves["random bytes (utf-8, latin-1, cp1252)"] = junk
-    print(f"quality >= {bounds['_text_quality']['min_value']}, case switches <= {bounds['_case_switches']['max_value']}, "
-          f"markup <= {bounds['_markup_density']['max_value']}, word-count ratio in "
-          f"[{bounds['_word_count_ratio']['min_value']}, {bounds['_word_count_ratio']['max_value']}]")
+    print(
+        f"quality >= {bounds['_text_quality']['min_value']}, case switches <= {bounds['_case_switches']['max_value']}, "
+        f"markup <= {bounds['_markup_density']['max_value']}, word-count ratio in "
+        f"[{bounds['_word_count_ratio']['min_value']}, {bounds['_word_count_ratio']['max_value']}]"
+    )
     for name, texts in halves.items():
         s = text_signals(pa.array(texts))
         truth = np.array([len(re.findall(r"\w+", t)) for t in texts], dtype=float)
         ratio = (truth + 1) / (s.words + 1)
-        flagged = ((s.quality < bounds["_text_quality"]["min_value"])
-                   | (s.case_switches > bounds["_case_switches"]["max_value"])
-                   | (s.markup > bounds["_markup_density"]["max_value"]))
-        print(f"{name:40s} n={len(texts):3d}  quality min {np.min(s.quality):.3f}  case max {np.max(s.case_switches):.3f}  "
-              f"markup max {np.max(s.markup):.4f}  word ratio {np.nanmin(ratio):.2f}-{np.nanmax(ratio):.2f}  "
-              f"flagged not-text {int(flagged.sum())}/{len(texts)}")
+        flagged = (
+            (s.quality < bounds["_text_quality"]["min_value"])
+            | (s.case_switches > bounds["_case_switches"]["max_value"])
+            | (s.markup > bounds["_markup_density"]["max_value"])
+        )
+        print(
+            f"{name:40s} n={len(texts):3d}  quality min {np.min(s.quality):.3f}  "
+            f"case max {np.max(s.case_switches):.3f}  "
+            f"markup max {np.max(s.markup):.4f}  word ratio {np.nanmin(ratio):.2f}-{np.nanmax(ratio):.2f}  "
+            f"flagged not-text {int(flagged.sum())}/{len(texts)}"
+        )
 
 
 def main() -> None:
@@ -263,8 +324,10 @@ def main() -> None:
     print(f"import (GX, newsflow.validate, context): {import_seconds:.2f} s")
 
     table, bad = generate(args.rows, args.bad_share)
-    print(f"{table.num_rows:,} articles, {table.nbytes / 2**20:,.0f} MiB, {bad} bad rows "
-          f"(peak RSS after generating them: {peak_rss_mib():,.0f} MiB)")
+    print(
+        f"{table.num_rows:,} articles, {table.nbytes / 2**20:,.0f} MiB, {bad} bad rows "
+        f"(peak RSS after generating them: {peak_rss_mib():,.0f} MiB)"
+    )
     settings = ValidationSettings()
     suites = ROOT / "expectations"
 
@@ -285,13 +348,19 @@ def main() -> None:
     _, bare_flagged = bare_gx(frame)
     del frame
 
-    print(f"validate_articles_table: {best:.3f} s (first call {first:.3f} s), {quarantined} quarantined of {bad} bad, "
-          f"{good.num_rows:,} good   [target < 1 s]")
-    print(f"baseline, bare 13-expectation GX suite on a ready pandas frame: {baseline:.3f} s "
-          f"(+ {to_pandas:.2f} s to build the frame), flags {bare_flagged} rows")
+    print(
+        f"validate_articles_table: {best:.3f} s (first call {first:.3f} s), {quarantined} quarantined of {bad} bad, "
+        f"{good.num_rows:,} good   [target < 1 s]"
+    )
+    print(
+        f"baseline, bare 13-expectation GX suite on a ready pandas frame: {baseline:.3f} s "
+        f"(+ {to_pandas:.2f} s to build the frame), flags {bare_flagged} rows"
+    )
     print(f"ratio (ours / baseline): {best / baseline:.2f}")
-    print(f"peak RSS: {rss_validated:,.0f} MiB after validating (the table itself is {table.nbytes / 2**20:,.0f} MiB), "
-          f"{peak_rss_mib():,.0f} MiB after the baseline")
+    print(
+        f"peak RSS: {rss_validated:,.0f} MiB after validating (the table itself is {table.nbytes / 2**20:,.0f} MiB), "
+        f"{peak_rss_mib():,.0f} MiB after the baseline"
+    )
 
     from newsflow.validate import validate_facts_table
 
@@ -301,17 +370,22 @@ def main() -> None:
         t = time.perf_counter()
         good_facts, fact_quarantine = validate_facts_table(facts, fact_articles, suites, "bench", settings=settings)
         fact_timings.append(time.perf_counter() - t)
-    print(f"validate_facts_table: {min(fact_timings):.3f} s for {facts.num_rows:,} facts of {fact_articles.num_rows:,} "
-          f"articles, {len(fact_quarantine)} quarantined of {bad_facts} bad")
+    print(
+        f"validate_facts_table: {min(fact_timings):.3f} s for {facts.num_rows:,} facts of {fact_articles.num_rows:,} "
+        f"articles, {len(fact_quarantine)} quarantined of {bad_facts} bad"
+    )
 
     if not args.no_dagbag:
         bag = dagbag_seconds()
         if "error" in bag:
             print(f"DagBag: failed: {bag['error']}")
         else:
-            print(f"DagBag of dags/: {bag['dagbag']:.2f} s (airflow import {bag['airflow_import']:.2f} s)   [target < 2 s]; "
-                  f"dags {bag['dags']}, import errors {len(bag['errors'])}, heavy modules imported: "
-                  f"{bag['heavy_modules'] or 'none'}")
+            print(
+                f"DagBag of dags/: {bag['dagbag']:.2f} s (airflow import {bag['airflow_import']:.2f} s)"
+                "   [target < 2 s]; "
+                f"dags {bag['dags']}, import errors {len(bag['errors'])}, heavy modules imported: "
+                f"{bag['heavy_modules'] or 'none'}"
+            )
 
 
 if __name__ == "__main__":

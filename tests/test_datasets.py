@@ -22,56 +22,118 @@ HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
 # The schemas as of schema_version 1, frozen here on purpose: every column of version 1 must still
 # exist with the same type, and a partition written with them must still read.
 V1 = {
-    "articles": pa.schema([
-        pa.field("article_id", pa.string(), nullable=False), pa.field("url", pa.string(), nullable=False),
-        pa.field("canonical_url", pa.string(), nullable=False), pa.field("feed", pa.string()),
-        pa.field("site", pa.string()), pa.field("title", pa.string()), pa.field("authors", pa.list_(pa.string())),
-        pa.field("published", pa.timestamp("us", tz="UTC")), pa.field("published_source", pa.string()),
-        pa.field("updated", pa.timestamp("us", tz="UTC")), pa.field("language", pa.string()),
-        pa.field("body", pa.string()), pa.field("body_source", pa.string()), pa.field("is_truncated", pa.bool_()),
-        pa.field("word_count", pa.int32()), pa.field("content_hash", pa.string()), pa.field("story_id", pa.string()),
-        pa.field("duplicate_of", pa.string()), pa.field("similarity", pa.float32()), pa.field("version", pa.int16()),
-        pa.field("fetched_at", pa.timestamp("us", tz="UTC")), pa.field("raw_ref", pa.string()),
-        pa.field("run_id", pa.string(), nullable=False), pa.field("schema_version", pa.int16(), nullable=False),
-    ]),
-    "facts": pa.schema([
-        pa.field("article_id", pa.string(), nullable=False), pa.field("fact_id", pa.string(), nullable=False),
-        pa.field("fact_type", pa.string(), nullable=False), pa.field("label", pa.string()),
-        pa.field("text", pa.string()), pa.field("start", pa.int32()), pa.field("end", pa.int32()),
-        pa.field("sentence", pa.string()), pa.field("value", pa.string()), pa.field("value_num", pa.float64()),
-        pa.field("unit", pa.string()), pa.field("qualifier", pa.string()), pa.field("resolution", pa.string()),
-        pa.field("speaker", pa.string()), pa.field("confidence", pa.float32()), pa.field("extractor", pa.string()),
-        pa.field("extractor_version", pa.string()), pa.field("run_id", pa.string(), nullable=False),
-        pa.field("schema_version", pa.int16(), nullable=False),
-    ]),
-    "quarantine": pa.schema([
-        pa.field("dataset", pa.string(), nullable=False), pa.field("record_id", pa.string()),
-        pa.field("row", pa.string(), nullable=False),
-        pa.field("failed_expectations", pa.list_(pa.string()), nullable=False),
-        pa.field("observed_values", pa.string()), pa.field("run_id", pa.string(), nullable=False),
-        pa.field("schema_version", pa.int16(), nullable=False),
-    ]),
-    "runs": pa.schema([
-        pa.field("run_id", pa.string(), nullable=False), pa.field("logical_hour", pa.timestamp("us", tz="UTC"), False),
-        pa.field("stage", pa.string(), nullable=False), pa.field("feed", pa.string()), pa.field("url", pa.string()),
-        pa.field("counts", pa.string()), pa.field("seconds", pa.float64()), pa.field("bytes", pa.int64()),
-        pa.field("error_class", pa.string()), pa.field("error", pa.string()), pa.field("peak_rss", pa.int64()),
-        pa.field("recorded_at", pa.timestamp("us", tz="UTC")), pa.field("schema_version", pa.int16(), False),
-    ]),
-    "fetches": pa.schema([
-        pa.field("url", pa.string(), nullable=False), pa.field("final_url", pa.string()), pa.field("feed", pa.string()),
-        pa.field("kind", pa.string(), nullable=False), pa.field("status", pa.int32()), pa.field("etag", pa.string()),
-        pa.field("last_modified", pa.string()), pa.field("content_type", pa.string()), pa.field("bytes", pa.int64()),
-        pa.field("seconds", pa.float64()), pa.field("error_class", pa.string()), pa.field("error", pa.string()),
-        pa.field("raw_ref", pa.string()), pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
-        pa.field("run_id", pa.string(), nullable=False), pa.field("schema_version", pa.int16(), nullable=False),
-    ]),
+    "articles": pa.schema(
+        [
+            pa.field("article_id", pa.string(), nullable=False),
+            pa.field("url", pa.string(), nullable=False),
+            pa.field("canonical_url", pa.string(), nullable=False),
+            pa.field("feed", pa.string()),
+            pa.field("site", pa.string()),
+            pa.field("title", pa.string()),
+            pa.field("authors", pa.list_(pa.string())),
+            pa.field("published", pa.timestamp("us", tz="UTC")),
+            pa.field("published_source", pa.string()),
+            pa.field("updated", pa.timestamp("us", tz="UTC")),
+            pa.field("language", pa.string()),
+            pa.field("body", pa.string()),
+            pa.field("body_source", pa.string()),
+            pa.field("is_truncated", pa.bool_()),
+            pa.field("word_count", pa.int32()),
+            pa.field("content_hash", pa.string()),
+            pa.field("story_id", pa.string()),
+            pa.field("duplicate_of", pa.string()),
+            pa.field("similarity", pa.float32()),
+            pa.field("version", pa.int16()),
+            pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
+            pa.field("raw_ref", pa.string()),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("schema_version", pa.int16(), nullable=False),
+        ]
+    ),
+    "facts": pa.schema(
+        [
+            pa.field("article_id", pa.string(), nullable=False),
+            pa.field("fact_id", pa.string(), nullable=False),
+            pa.field("fact_type", pa.string(), nullable=False),
+            pa.field("label", pa.string()),
+            pa.field("text", pa.string()),
+            pa.field("start", pa.int32()),
+            pa.field("end", pa.int32()),
+            pa.field("sentence", pa.string()),
+            pa.field("value", pa.string()),
+            pa.field("value_num", pa.float64()),
+            pa.field("unit", pa.string()),
+            pa.field("qualifier", pa.string()),
+            pa.field("resolution", pa.string()),
+            pa.field("speaker", pa.string()),
+            pa.field("confidence", pa.float32()),
+            pa.field("extractor", pa.string()),
+            pa.field("extractor_version", pa.string()),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("schema_version", pa.int16(), nullable=False),
+        ]
+    ),
+    "quarantine": pa.schema(
+        [
+            pa.field("dataset", pa.string(), nullable=False),
+            pa.field("record_id", pa.string()),
+            pa.field("row", pa.string(), nullable=False),
+            pa.field("failed_expectations", pa.list_(pa.string()), nullable=False),
+            pa.field("observed_values", pa.string()),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("schema_version", pa.int16(), nullable=False),
+        ]
+    ),
+    "runs": pa.schema(
+        [
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("logical_hour", pa.timestamp("us", tz="UTC"), False),
+            pa.field("stage", pa.string(), nullable=False),
+            pa.field("feed", pa.string()),
+            pa.field("url", pa.string()),
+            pa.field("counts", pa.string()),
+            pa.field("seconds", pa.float64()),
+            pa.field("bytes", pa.int64()),
+            pa.field("error_class", pa.string()),
+            pa.field("error", pa.string()),
+            pa.field("peak_rss", pa.int64()),
+            pa.field("recorded_at", pa.timestamp("us", tz="UTC")),
+            pa.field("schema_version", pa.int16(), False),
+        ]
+    ),
+    "fetches": pa.schema(
+        [
+            pa.field("url", pa.string(), nullable=False),
+            pa.field("final_url", pa.string()),
+            pa.field("feed", pa.string()),
+            pa.field("kind", pa.string(), nullable=False),
+            pa.field("status", pa.int32()),
+            pa.field("etag", pa.string()),
+            pa.field("last_modified", pa.string()),
+            pa.field("content_type", pa.string()),
+            pa.field("bytes", pa.int64()),
+            pa.field("seconds", pa.float64()),
+            pa.field("error_class", pa.string()),
+            pa.field("error", pa.string()),
+            pa.field("raw_ref", pa.string()),
+            pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("schema_version", pa.int16(), nullable=False),
+        ]
+    ),
 }
 
 
 def _article(i: int, hour: datetime = HOUR) -> dict:
-    return {"article_id": f"{hour:%d%H}-{i}", "url": f"https://x/{i}", "canonical_url": f"https://x/{i}",
-            "title": f"Story {i}", "word_count": 100 + i, "facts_status": "extracted", "run_id": f"run-{hour:%H}"}
+    return {
+        "article_id": f"{hour:%d%H}-{i}",
+        "url": f"https://x/{i}",
+        "canonical_url": f"https://x/{i}",
+        "title": f"Story {i}",
+        "word_count": 100 + i,
+        "facts_status": "extracted",
+        "run_id": f"run-{hour:%H}",
+    }
 
 
 def _commit(root: Path, hour: datetime, n: int) -> None:
@@ -106,12 +168,20 @@ def test_a_partition_written_with_the_version_1_schema_reads_with_todays(root):
     old_hour = HOUR - timedelta(days=30)
     pdir = storage.partition_dir(root, "articles", old_hour)
     pdir.mkdir(parents=True)
-    rows = [{**{k: v for k, v in _article(i, old_hour).items() if k != "facts_status"}, "schema_version": 1}
-            for i in range(2)]
+    rows = [
+        {**{k: v for k, v in _article(i, old_hour).items() if k != "facts_status"}, "schema_version": 1}
+        for i in range(2)
+    ]
     table = pa.Table.from_pylist(rows, schema=V1["articles"])
     pq.write_table(table, pdir / storage.PART_FILE)
-    marker = {"dataset": "articles", "logical_hour": old_hour.isoformat(), "run_id": "old", "rows": 2,
-              "content_sha256": storage.table_digest(table), "schema_version": 1}
+    marker = {
+        "dataset": "articles",
+        "logical_hour": old_hour.isoformat(),
+        "run_id": "old",
+        "rows": 2,
+        "content_sha256": storage.table_digest(table),
+        "schema_version": 1,
+    }
     (pdir / storage.SUCCESS_FILE).write_text(json.dumps(marker))
 
     got = datasets.read("articles", end=old_hour, data_root=root, verify=True)
@@ -142,7 +212,9 @@ def test_partition_columns_are_typed_alike_in_pyarrow_pandas_and_duckdb(root):
     assert str(df.dtypes["dt"]) == "datetime64[us]" and str(df.dtypes["hour"]) == "int8"
     assert sorted(df["article_id"]) == sorted(duck["article_id"])
 
-    sql = con.sql(f"SELECT dt, hour, count(*) AS n FROM {datasets.duckdb_sql('articles', root)} GROUP BY ALL ORDER BY ALL")
+    sql = con.sql(
+        f"SELECT dt, hour, count(*) AS n FROM {datasets.duckdb_sql('articles', root)} GROUP BY ALL ORDER BY ALL"
+    )
     assert sql.types[:2] == ["DATE", "TINYINT"]
     assert sql.fetchall() == [(date(2026, 11, 25), 10, 3), (date(2026, 11, 25), 11, 2), (date(2026, 11, 26), 10, 4)]
 
@@ -199,8 +271,9 @@ def test_a_bad_marker_skips_the_hour_with_a_warning(root):
 def test_verify_recomputes_the_content_hash(root):
     part = Path(os.path.realpath(storage.partition_dir(root, "articles", HOUR))) / storage.PART_FILE
     table = pq.read_table(part)
-    tampered = table.set_column(table.schema.get_field_index("title"), table.schema.field("title"),
-                                pa.array(["changed"] * 3))
+    tampered = table.set_column(
+        table.schema.get_field_index("title"), table.schema.field("title"), pa.array(["changed"] * 3)
+    )
     pq.write_table(tampered, part)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -140,7 +140,9 @@ def partitions(
             day = date.fromisoformat(day_dir.name[3:])
         except ValueError:
             continue
-        if (lo and datetime.combine(day, time(23), tzinfo=UTC) < lo) or (hi and datetime.combine(day, time(0), tzinfo=UTC) > hi):
+        if (lo and datetime.combine(day, time(23), tzinfo=UTC) < lo) or (
+            hi and datetime.combine(day, time(0), tzinfo=UTC) > hi
+        ):
             continue
         for hour_dir in sorted(day_dir.glob("hour=*")):
             try:

@@ -80,7 +80,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "speaker": "Quotes: who said it.",
         "confidence": "The extractor's confidence in [0, 1], where it gives one.",
         "extractor": "What found the fact (`spacy`, `spacy+rules`, `rules`).",
-        "extractor_version": "Version of the extractor and its model, so facts from different versions can be told apart.",
+        "extractor_version": "Version of the extractor and its model, so facts from different versions can be "
+        "told apart.",
         "run_id": "Id of the run that published the row.",
         "schema_version": "Version of the schema the row was written with.",
     },
@@ -225,11 +226,20 @@ def render() -> str:
     for name, (kind, text) in PARTITION_COLUMNS.items():
         out.append(f"| `{name}` | {kind} | {_cell(text)} |")
     for name, schema in storage.SCHEMAS.items():
-        out += ["", f"## `{name}`", "", DATASETS.get(name, ""), "", "| column | type | null | description |",
-                "| --- | --- | --- | --- |"]
+        out += [
+            "",
+            f"## `{name}`",
+            "",
+            DATASETS.get(name, ""),
+            "",
+            "| column | type | null | description |",
+            "| --- | --- | --- | --- |",
+        ]
         for field in schema:
             text = DESCRIPTIONS.get(name, {}).get(field.name, "")
-            out.append(f"| `{field.name}` | {_type(field.type)} | {'yes' if field.nullable else 'no'} | {_cell(text)} |")
+            out.append(
+                f"| `{field.name}` | {_type(field.type)} | {'yes' if field.nullable else 'no'} | {_cell(text)} |"
+            )
     return "\n".join(out) + "\n"
 
 

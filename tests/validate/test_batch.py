@@ -29,8 +29,10 @@ HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
 def _articles(n: int) -> pa.Table:
     return storage.to_table(
         "articles",
-        [{"article_id": f"a{i}", "url": f"https://x/{i}", "canonical_url": f"https://x/{i}", "run_id": "r"}
-         for i in range(n)],
+        [
+            {"article_id": f"a{i}", "url": f"https://x/{i}", "canonical_url": f"https://x/{i}", "run_id": "r"}
+            for i in range(n)
+        ],
     )
 
 

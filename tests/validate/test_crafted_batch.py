@@ -43,8 +43,11 @@ ENGLISH = (
 
 # id -> (row overrides, reasons that must be present, reasons that may also be present)
 BAD: dict[str, tuple[dict, set[str], set[str]]] = {
-    "empty_body": ({"body": "", "word_count": 0, "content_hash": None}, {"body_too_short", "body_not_text"},
-                   {"content_hash_invalid"}),
+    "empty_body": (
+        {"body": "", "word_count": 0, "content_hash": None},
+        {"body_too_short", "body_not_text"},
+        {"content_hash_invalid"},
+    ),
     "binary_junk_utf8": ({"body": _junk(1).decode("utf-8", errors="replace")}, {"body_not_text"}, {"body_markup"}),
     "binary_junk_cp1252": (
         {"body": re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", _junk(2).decode("cp1252", errors="ignore"))},
@@ -52,13 +55,19 @@ BAD: dict[str, tuple[dict, set[str], set[str]]] = {
         {"body_markup"},
     ),
     "body_5mb": ({"body": ENGLISH * (5_000_000 // len(ENGLISH))}, {"body_too_long"}, set()),
-    "title_replacement_chars": ({"title": b"Caf\xe9 owners furious over rent rise".decode("utf-8", errors="replace")},
-                                {"title_invalid_utf8"}, set()),
+    "title_replacement_chars": (
+        {"title": b"Caf\xe9 owners furious over rent rise".decode("utf-8", errors="replace")},
+        {"title_invalid_utf8"},
+        set(),
+    ),
     "published_2099": ({"published": datetime(2099, 1, 1, tzinfo=UTC)}, {"published_in_future"}, set()),
     "published_1970": ({"published": datetime(1970, 1, 1, tzinfo=UTC)}, {"published_before_1990"}, set()),
     "duplicate_id": ({}, {"article_id_not_unique"}, set()),  # gets the id of the first good article below
-    "javascript_url": ({"url": "javascript:alert(document.cookie)", "canonical_url": "javascript:alert(1)"},
-                       {"url_invalid", "canonical_url_invalid"}, set()),
+    "javascript_url": (
+        {"url": "javascript:alert(document.cookie)", "canonical_url": "javascript:alert(1)"},
+        {"url_invalid", "canonical_url_invalid"},
+        set(),
+    ),
     "title_control_chars": ({"title": "Breaking\x07 news: \x1b[31mmarkets fall"}, {"title_control_characters"}, set()),
     "markup_soup": ({"body": _soup(ENGLISH)}, {"body_markup"}, {"body_not_text"}),
     "title_mojibake": ({"title": "CafÃ© owners â€˜furiousâ€™ over rent"}, {"title_mojibake"}, set()),
@@ -68,8 +77,11 @@ BAD: dict[str, tuple[dict, set[str], set[str]]] = {
     "duplicate_url": ({}, {"url_not_unique"}, set()),  # gets the URL of the second good article below
     "published_missing": ({"published": None}, {"published_missing"}, set()),
     "content_hash_garbage": ({"content_hash": "not-a-hash"}, {"content_hash_invalid"}, set()),
-    "video_only": ({"body_source": "video_only", "body": "Watch the video.", "word_count": 3},
-                   {"video_only_page", "body_too_short"}, set()),
+    "video_only": (
+        {"body_source": "video_only", "body": "Watch the video.", "word_count": 3},
+        {"video_only_page", "body_too_short"},
+        set(),
+    ),
     "title_missing": ({"title": None}, {"title_missing"}, set()),
 }
 
@@ -174,8 +186,11 @@ def test_a_title_with_lone_surrogates_cannot_even_become_a_table():
 
 
 def test_allowed_languages_come_from_the_settings(real_bodies):
-    rows = [article(0, ENGLISH * 3, language="en"), article(1, ENGLISH * 3, language="de"),
-            article(2, ENGLISH * 3, language=None)]
+    rows = [
+        article(0, ENGLISH * 3, language="en"),
+        article(1, ENGLISH * 3, language="de"),
+        article(2, ENGLISH * 3, language=None),
+    ]
     table = storage.to_table("articles", rows)
     good, quarantine = validate_articles_table(
         table, SUITES, "run-test", settings=ValidationSettings(allowed_languages=("en",))
@@ -198,11 +213,22 @@ def facts_batch(real_bodies):
     a0, a1 = out.articles[0], out.articles[1]
     template = dict(facts[0])
     bad = {
-        "offsets_overrun": {**template, "fact_id": "bad-1", "article_id": a0["article_id"],
-                            "start": len(a0["body"]) - 3, "end": len(a0["body"]) + 40},
+        "offsets_overrun": {
+            **template,
+            "fact_id": "bad-1",
+            "article_id": a0["article_id"],
+            "start": len(a0["body"]) - 3,
+            "end": len(a0["body"]) + 40,
+        },
         "unknown_type": {**template, "fact_id": "bad-2", "fact_type": "rumour", "label": "GOSSIP"},
-        "text_mismatch": {**template, "fact_id": "bad-3", "article_id": a1["article_id"], "start": 0, "end": 5,
-                          "text": "XXXXX"},
+        "text_mismatch": {
+            **template,
+            "fact_id": "bad-3",
+            "article_id": a1["article_id"],
+            "start": 0,
+            "end": 5,
+            "text": "XXXXX",
+        },
         "unknown_article": {**template, "fact_id": "bad-4", "article_id": "0000000000000000"},
         "duplicate_fact_id": {**facts[1]},
         "label_of_another_type": {**template, "fact_id": "bad-6", "fact_type": "entity", "label": "MONEY"},
@@ -229,9 +255,15 @@ def test_bad_facts_are_quarantined_and_real_facts_pass(facts_batch):
     got = {}
     for q in quarantine:
         row = json.loads(q["row"])
-        name = next(n for n, b in bad.items() if b["fact_id"] == row["fact_id"] and b["start"] == row["start"]
-                    and b["article_id"] == row["article_id"] and b["fact_type"] == row["fact_type"]
-                    and b["label"] == row["label"])
+        name = next(
+            n
+            for n, b in bad.items()
+            if b["fact_id"] == row["fact_id"]
+            and b["start"] == row["start"]
+            and b["article_id"] == row["article_id"]
+            and b["fact_type"] == row["fact_type"]
+            and b["label"] == row["label"]
+        )
         got[name] = set(q["failed_expectations"])
         assert q["dataset"] == "facts" and q["stage"] == "validate"
     assert got == FACT_REASONS
@@ -245,8 +277,9 @@ def test_bad_facts_are_quarantined_and_real_facts_pass(facts_batch):
 
 def test_facts_need_their_articles(facts_batch):
     articles, facts, _ = facts_batch
-    good, quarantine = validate_facts_table(facts, articles.slice(0, 0), SUITES, "run-test",
-                                            settings=ValidationSettings())
+    good, quarantine = validate_facts_table(
+        facts, articles.slice(0, 0), SUITES, "run-test", settings=ValidationSettings()
+    )
     assert good.num_rows == 0
     assert len(quarantine) == facts.num_rows
     assert all("article_not_in_batch" in q["failed_expectations"] for q in quarantine)

@@ -25,8 +25,9 @@ def _results(run_id: str, bad_titles: int) -> list[SuiteResult]:
 def test_the_site_lists_each_hour_with_its_failures(tmp_path):
     root = tmp_path / "data"
     for h in range(3):
-        index = build_data_docs(root, _results(f"run-{h}", bad_titles=h), logical_hour=HOUR + timedelta(hours=h),
-                                suites_dir=SUITES)
+        index = build_data_docs(
+            root, _results(f"run-{h}", bad_titles=h), logical_hour=HOUR + timedelta(hours=h), suites_dir=SUITES
+        )
     assert index == site_index(root) and index.is_file()
     page = index.read_text(encoding="utf-8")
     for h in range(3):

@@ -31,11 +31,14 @@ def test_every_language(monkeypatch):
     assert parse_languages("*") == ISO_639_1 == parse_languages("") == parse_languages(None)
 
 
-@pytest.mark.parametrize(("name", "value", "hint"), [
-    ("NEWSFLOW_ALLOWED_LANGUAGES", "en,english", "english"),
-    ("NEWSFLOW_VOLUME_THRESHOLD", "lots", "NEWSFLOW_VOLUME_THRESHOLD=0.3"),
-    ("NEWSFLOW_VOLUME_MIN_POINTS", "-1", "must not be negative"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "hint"),
+    [
+        ("NEWSFLOW_ALLOWED_LANGUAGES", "en,english", "english"),
+        ("NEWSFLOW_VOLUME_THRESHOLD", "lots", "NEWSFLOW_VOLUME_THRESHOLD=0.3"),
+        ("NEWSFLOW_VOLUME_MIN_POINTS", "-1", "must not be negative"),
+    ],
+)
 def test_bad_values_say_how_to_fix_them(monkeypatch, name, value, hint):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=hint):

@@ -52,7 +52,9 @@ def test_good_rows_pass_and_bad_rows_carry_every_reason():
         _row(4, body="", word_count=0, body_source="video_only", language="english"),
         _row(5, url="javascript:alert(1)"),
     ]
-    outcome = validate_table("articles", to_table("articles", rows), id_column="article_id", suites_dir=SUITES, run_id="r")
+    outcome = validate_table(
+        "articles", to_table("articles", rows), id_column="article_id", suites_dir=SUITES, run_id="r"
+    )
     assert outcome.good.column("article_id").to_pylist() == ["a0"]
     reasons = {q["record_id"]: q["failed_expectations"] for q in outcome.quarantined}
     assert reasons == {
@@ -71,7 +73,10 @@ def test_good_rows_pass_and_bad_rows_carry_every_reason():
 
 def test_the_first_of_duplicate_ids_passes_and_the_repeats_are_quarantined():
     outcome = validate_table(
-        "articles", to_table("articles", [_row(0), _row(0), _row(0)]), id_column="article_id", suites_dir=SUITES,
+        "articles",
+        to_table("articles", [_row(0), _row(0), _row(0)]),
+        id_column="article_id",
+        suites_dir=SUITES,
         run_id="r",
     )
     assert outcome.good.num_rows == 1
@@ -85,7 +90,9 @@ def test_occurrence_counts_each_value_in_batch_order():
 
 
 def test_empty_table_passes_through():
-    outcome = validate_table("articles", to_table("articles", []), id_column="article_id", suites_dir=SUITES, run_id="r")
+    outcome = validate_table(
+        "articles", to_table("articles", []), id_column="article_id", suites_dir=SUITES, run_id="r"
+    )
     assert outcome.good.num_rows == 0 and outcome.quarantined == []
 
 
@@ -93,7 +100,9 @@ def test_repeated_validation_reuses_one_asset():
     from newsflow.validate import _context
 
     for _ in range(3):
-        validate_table("articles", to_table("articles", [_row(0)]), id_column="article_id", suites_dir=SUITES, run_id="r")
+        validate_table(
+            "articles", to_table("articles", [_row(0)]), id_column="article_id", suites_dir=SUITES, run_id="r"
+        )
     source = _context().data_sources.get("newsflow-articles")
     assert [a.name for a in source.assets] == ["articles"]
 
@@ -105,32 +114,71 @@ def test_the_validation_frame_never_holds_the_body():
 
 
 def test_a_suite_reading_a_column_nobody_has_is_a_configuration_error(tmp_path):
-    (tmp_path / "articles.json").write_text(json.dumps({"name": "articles", "expectations": [
-        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "no_such_column"},
-         "meta": {"reason": "x_missing"}}]}))
+    (tmp_path / "articles.json").write_text(
+        json.dumps(
+            {
+                "name": "articles",
+                "expectations": [
+                    {
+                        "type": "expect_column_values_to_not_be_null",
+                        "kwargs": {"column": "no_such_column"},
+                        "meta": {"reason": "x_missing"},
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(SuiteError, match="no_such_column"):
         validate_table("articles", to_table("articles", [_row(0)]), "article_id", tmp_path, "r")
 
 
 def test_an_expectation_without_a_reason_is_refused(tmp_path):
-    (tmp_path / "articles.json").write_text(json.dumps({"name": "articles", "expectations": [
-        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "url"}}]}))
+    (tmp_path / "articles.json").write_text(
+        json.dumps(
+            {
+                "name": "articles",
+                "expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "url"}}],
+            }
+        )
+    )
     with pytest.raises(SuiteError, match="meta.reason"):
         validate_table("articles", to_table("articles", [_row(0)]), "article_id", tmp_path, "r")
 
 
 def test_an_expectation_gx_cannot_evaluate_fails_the_suite_instead_of_every_row(tmp_path):
-    (tmp_path / "articles.json").write_text(json.dumps({"name": "articles", "expectations": [
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "url", "min_value": 3},
-         "meta": {"reason": "url_number"}}]}))
+    (tmp_path / "articles.json").write_text(
+        json.dumps(
+            {
+                "name": "articles",
+                "expectations": [
+                    {
+                        "type": "expect_column_values_to_be_between",
+                        "kwargs": {"column": "url", "min_value": 3},
+                        "meta": {"reason": "url_number"},
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(SuiteError, match="url_number"):
         validate_table("articles", to_table("articles", [_row(0)]), "article_id", tmp_path, "r")
 
 
 def test_a_table_level_expectation_quarantines_every_row(tmp_path):
-    (tmp_path / "articles.json").write_text(json.dumps({"name": "articles", "expectations": [
-        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 5},
-         "meta": {"reason": "too_few_rows"}}]}))
+    (tmp_path / "articles.json").write_text(
+        json.dumps(
+            {
+                "name": "articles",
+                "expectations": [
+                    {
+                        "type": "expect_table_row_count_to_be_between",
+                        "kwargs": {"min_value": 5},
+                        "meta": {"reason": "too_few_rows"},
+                    }
+                ],
+            }
+        )
+    )
     outcome = validate_table("articles", to_table("articles", [_row(0), _row(1)]), "article_id", tmp_path, "r")
     assert outcome.good.num_rows == 0
     assert [q["failed_expectations"] for q in outcome.quarantined] == [["too_few_rows"], ["too_few_rows"]]

@@ -53,8 +53,10 @@ def schema_differences(expected: pa.Schema, actual: pa.Schema) -> list[str]:
         if got.type != field.type:
             out.append(f"column {name!r} is {got.type}, expected {field.type}")
         elif got.nullable != field.nullable:
-            out.append(f"column {name!r} is {'nullable' if got.nullable else 'not nullable'}, expected "
-                       f"{'nullable' if field.nullable else 'not nullable'}")
+            out.append(
+                f"column {name!r} is {'nullable' if got.nullable else 'not nullable'}, expected "
+                f"{'nullable' if field.nullable else 'not nullable'}"
+            )
     if not out and actual.names != expected.names:
         out.append(f"columns in another order: {actual.names}")
     return out
@@ -108,8 +110,12 @@ class VolumeWarning:
     def as_record(self) -> dict[str, Any]:
         """Keyword arguments for ``StageRecorder.record(**warning.as_record())``: a ``runs`` row with
         ``error_class="volume_anomaly"``."""
-        counts = {"count": self.count, "average": round(self.average, 2), "threshold": self.threshold,
-                  "points": self.points}
+        counts = {
+            "count": self.count,
+            "average": round(self.average, 2),
+            "threshold": self.threshold,
+            "points": self.points,
+        }
         return {"error_class": VOLUME_ANOMALY, "error": self.message, "counts": counts}
 
 

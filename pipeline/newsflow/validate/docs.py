@@ -237,7 +237,7 @@ an expectation are in the <code>quarantine</code> dataset with these reasons, ne
 <h2>Validations by hour</h2>
 <table><tr><th>hour</th><th>suite</th><th>rows</th><th>quarantined</th><th>status</th>
 <th>rows failed, by reason</th><th>run</th><th></th></tr>
-{"".join(rows) or '<tr><td colspan=8>no validations yet</td></tr>'}
+{"".join(rows) or "<tr><td colspan=8>no validations yet</td></tr>"}
 </table>
 {suites}
 </body></html>

@@ -138,7 +138,7 @@ def article_checks(table: pa.Table, wanted: set[str]) -> tuple[dict[str, pa.Arra
         word_count = _column(table, "word_count").to_numpy(zero_copy_only=False).astype(np.float64)
         # +1 on both sides: an empty body with word_count 0 is consistent, with 3 it is not.
         out["_word_count_ratio"] = _float((word_count + 1.0) / (signals.words + 1.0))
-        extras["_words_in_body"] = np.round(signals.words, 1)
+        extras["_words_in_body"] = np.round(signals.words, 1).tolist()
     if "_published_ahead_seconds" in wanted:
         out["_published_ahead_seconds"] = _seconds_between(_column(table, "published"), _column(table, "fetched_at"))
     return {name: col for name, col in out.items() if name in wanted}, extras
@@ -172,7 +172,9 @@ def fact_checks(
         ok = inside.fill_null(False).to_numpy(zero_copy_only=False)
         rows = where.to_numpy(zero_copy_only=False)
         needed = np.unique(rows[ok].astype(np.int64)) if ok.any() else np.zeros(0, np.int64)
-        bodies = dict(zip(needed.tolist(), pc.take(_column(articles, "body"), pa.array(needed)).to_pylist(), strict=True))
+        bodies = dict(
+            zip(needed.tolist(), pc.take(_column(articles, "body"), pa.array(needed)).to_pylist(), strict=True)
+        )
         starts, ends, texts = start.to_pylist(), end.to_pylist(), _column(facts, "text").to_pylist()
         matches: list[bool | None] = [None] * n
         spans: list[str | None] = [None] * n
@@ -220,8 +222,11 @@ def _series(arr: pa.Array) -> Any:
 
     kind = arr.type
     if pa.types.is_integer(kind):
-        return pd.Series(arr.cast(pa.int64()).to_numpy(zero_copy_only=False) if arr.null_count == 0 else
-                         arr.cast(pa.float64()).to_numpy(zero_copy_only=False))
+        return pd.Series(
+            arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
+            if arr.null_count == 0
+            else arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        )
     if pa.types.is_floating(kind):
         return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False))
     if pa.types.is_timestamp(kind):

@@ -3,6 +3,7 @@ by some identifiers for Serbo-Croatian): the default set of languages an article
 
 from __future__ import annotations
 
+# fmt: off
 ISO_639_1: tuple[str, ...] = (
     "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi", "bm", "bn",
     "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el",
@@ -16,3 +17,4 @@ ISO_639_1: tuple[str, ...] = (
     "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi",
     "yo", "za", "zh", "zu"
 )
+# fmt: on

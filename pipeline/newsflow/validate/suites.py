@@ -203,8 +203,9 @@ def run_suite(dataset: str, doc: Mapping[str, Any], frame: pd.DataFrame, paramet
         result = validator.validate_expectation_suite(suite, expectation_parameters=dict(parameters))
     run = SuiteRun(suite=name, rows=len(frame), expectations=expectations, success=bool(result.success))
     for res in result.results:
-        config = res.expectation_config.to_json_dict()
-        at = (config.get("meta") or {}).get(_POSITION)
+        config: dict[str, Any] = dict(res.expectation_config.to_json_dict()) if res.expectation_config else {}
+        meta = config.get("meta")
+        at = meta.get(_POSITION) if isinstance(meta, dict) else None
         if not isinstance(at, int) or not 0 <= at < len(expectations):
             raise SuiteError(f"suite {name}: GX returned a result for an expectation not in the suite: {config}")
         problem = _exception(res.exception_info)
