@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from newsflow import storage
 from newsflow.validate import SuiteResult, validate_articles_table
-from newsflow.validate.docs import GX_INDEX, build_data_docs, site_index
+from newsflow.validate.docs import build_data_docs, site_index
 from tests.validate.conftest import SUITES, article
 
 HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
@@ -41,7 +41,6 @@ def test_the_site_lists_each_hour_with_its_failures(tmp_path):
     gx_page = pages[0].read_text(encoding="utf-8")
     assert "2026-11-25T12" in gx_page and "values must never be null" in gx_page
     assert re.search(r"title_missing</td><td><code>expect_column_values_to_not_be_null", page)
-    assert (root / "data_docs" / GX_INDEX).is_file()
     assert (root / "data_docs" / "expectations" / "articles.html").is_file()
 
 

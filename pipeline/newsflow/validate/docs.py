@@ -4,8 +4,8 @@
 with no script and nothing fetched from the internet: per hour and suite, the rows validated and
 quarantined, and how many rows failed each expectation, linking to Great Expectations' own page for
 that validation (every expectation with its result, unexpected count and up to 20 values; GX's
-pages fetch their styling from public CDNs, and read fine without it). GX's own index, which needs
-those scripts, is kept as ``gx-index.html``.
+pages fetch their styling from public CDNs, and read fine without it). GX's own index is not
+built: it reads every stored result on each build, and needs those scripts to show anything.
 
 GX builds the site from its validation-results store. Ours is a filesystem store under
 ``<data_root>/_validation/results/`` behind an ephemeral context (no GX project on disk), holding
@@ -20,7 +20,6 @@ import fcntl
 import html
 import json
 import logging
-import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,7 +39,6 @@ SITE_DIR = "data_docs"
 STORE_DIR = Path("_validation") / "results"
 SUMMARY_DIR = Path("_validation") / "summary"
 SITE_NAME = "newsflow"
-GX_INDEX = "gx-index.html"
 
 
 def site_index(data_root: Path) -> Path:
@@ -126,11 +124,9 @@ def build_data_docs(
             identifiers.extend(_add_suites(ctx, Path(suites_dir), {r.dataset for r in results}))
         if logical_hour is not None:
             _prune(data_root, logical_hour - timedelta(days=keep_days))
-        ctx.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers)
-        site = data_root / SITE_DIR
-        if (site / "index.html").exists():
-            os.replace(site / "index.html", site / GX_INDEX)
-        storage.atomic_write_bytes(site / "index.html", render_index(data_root).encode("utf-8"))
+        # Only this run's pages: GX's own index reads every stored result (seconds after a few days).
+        ctx.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers, build_index=False)
+        storage.atomic_write_bytes(data_root / SITE_DIR / "index.html", render_index(data_root).encode("utf-8"))
     index = site_index(data_root)
     log.info("data docs: %s (%d result(s) added)", index, len(results))
     return index
@@ -232,8 +228,8 @@ td.n{{text-align:right}} tr.bad td{{background:#fff4f0}} code{{font-size:.9em}}
 <h1>newsflow Data Docs</h1>
 <p>Every hour's validation of each Great Expectations suite (<code>expectations/*.json</code>). Rows that fail
 an expectation are in the <code>quarantine</code> dataset with these reasons, never in <code>articles</code> or
-<code>facts</code>. Generated {e(generated)}. <a href="{GX_INDEX}">Great Expectations' own index</a>
-(its scripts load from public CDNs).</p>
+<code>facts</code>. Generated {e(generated)}. The <em>details</em> pages are Great Expectations' own (their
+styling loads from public CDNs).</p>
 <h2>Validations by hour</h2>
 <table><tr><th>hour</th><th>suite</th><th>rows</th><th>quarantined</th><th>status</th>
 <th>rows failed, by reason</th><th>run</th><th></th></tr>
