@@ -59,9 +59,7 @@ class ValidationFrame:
 def occurrence(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """1 for the first row with a value, 2 for the second… (null for null): a duplicate is every
     row after the first, so the first occurrence of an id passes and only the repeats fail."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) and column.num_chunks != 1 else column
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.chunk(0)
+    arr = one_array(column)
     n = len(arr)
     if n == 0:
         return pa.array([], pa.int32())
@@ -82,7 +80,7 @@ def repair_utf8(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarra
 
     Python strings always become valid UTF-8 in Arrow, but a table read from elsewhere may carry
     raw bytes; the check is one vectorised pass when the column is valid."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    arr = one_array(column)
     try:
         arr.validate(full=True)
         return arr, None
@@ -103,12 +101,15 @@ def repair_utf8(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarra
     return pa.array(values, pa.string()), bad
 
 
+def one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one array, zero-copy when it has one chunk (a body column is ~500 MB)."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
+
+
 def _column(table: pa.Table, name: str) -> pa.Array:
-    """One column as one array (zero-copy when it has one chunk: a body column is ~500 MB)."""
-    col = table.column(name)
-    if isinstance(col, pa.ChunkedArray):
-        return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-    return col
+    return one_array(table.column(name))
 
 
 def _float(values: np.ndarray) -> pa.Array:

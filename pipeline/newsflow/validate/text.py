@@ -146,7 +146,12 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _string_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    # One chunk is used as it is: a body column is ~500 MB.
+    arr = (
+        (column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
+        if isinstance(column, pa.ChunkedArray)
+        else column
+    )
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     if pa.types.is_string_view(arr.type):
