@@ -46,8 +46,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.dataset as pads
-import pyarrow.fs
 import pyarrow.parquet as pq
 
 from newsflow import storage
@@ -55,6 +53,7 @@ from newsflow import storage
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
+    import pyarrow.dataset as pads
 
 PARTITION_FIELDS = (pa.field("dt", pa.date32()), pa.field("hour", pa.int8()))
 DUCKDB_HIVE_TYPES = "{'dt': DATE, 'hour': TINYINT}"
@@ -214,6 +213,9 @@ def dataset(
 ) -> pads.Dataset:
     """A ``pyarrow.dataset.Dataset`` over the committed partitions (lazy: filters on ``dt``/``hour``
     prune files, column selections read only those columns)."""
+    import pyarrow.dataset as pads  # imports pandas: only when a dataset is asked for
+    import pyarrow.fs
+
     parts = partitions(name, start, end, data_root, verify=verify)
     full = schema(name)
     expressions = [
