@@ -29,6 +29,10 @@ from newsflow.locks import HourLease
 from newsflow.publish import commit_hour, committed_version
 from newsflow.runs import StageRecorder
 from newsflow.sources.registry import Registry, load_registry
+from newsflow.validate.batch import check_schemas, same_hour_history, volume_check
+from newsflow.validate.docs import build_data_docs
+from newsflow.validate.settings import ValidationSettings
+from newsflow.validate.tables import SuiteResult, validate_facts_table
 
 log = logging.getLogger("newsflow")
 
@@ -160,7 +164,22 @@ def validate(ctx: RunContext) -> StageReport:
     out = validate_articles(ctx.load("extracted"), ctx.settings().expectations_dir, ctx.run_id, rec)
     ctx.save("valid", out.good)
     ctx.save("quarantine-validate", storage.to_table("quarantine", out.quarantine))
+    _save_results(ctx, "articles", out.results)
     return _finish(ctx, rec)
+
+
+def _save_results(ctx: RunContext, suite: str, results: list[SuiteResult]) -> None:
+    """Stage a suite's results for the Data Docs that publish builds."""
+    path = ctx.staging / f"validation-{suite}.json"
+    storage.atomic_write_bytes(path, json.dumps([r.to_json() for r in results]).encode())
+
+
+def _load_results(ctx: RunContext) -> list[SuiteResult]:
+    return [
+        SuiteResult.from_json(item)
+        for path in sorted(ctx.staging.glob("validation-*.json"))
+        for item in json.loads(path.read_text())
+    ]
 
 
 def dedup(ctx: RunContext) -> StageReport:
@@ -180,9 +199,16 @@ def facts(ctx: RunContext) -> StageReport:
 
     rec = _recorder(ctx, "facts")
     out = fact_rows(ctx.load("deduped").to_pylist(), ctx.run_id, rec)
-    ctx.save("articles", storage.to_table("articles", out.articles))
-    ctx.save("facts", storage.to_table("facts", out.facts))
-    ctx.save("quarantine-facts", storage.to_table("quarantine", out.quarantine))
+    articles = storage.to_table("articles", out.articles)
+    results: list[SuiteResult] = []
+    good, bad = validate_facts_table(
+        storage.to_table("facts", out.facts), articles, ctx.settings().expectations_dir, ctx.run_id, results=results
+    )
+    rec.count("facts_quarantined", len(bad))
+    ctx.save("articles", articles)
+    ctx.save("facts", good)
+    ctx.save("quarantine-facts", storage.to_table("quarantine", [*out.quarantine, *bad]))
+    _save_results(ctx, "facts", results)
     return _finish(ctx, rec)
 
 
@@ -202,12 +228,28 @@ def publish(ctx: RunContext) -> StageReport:
     rec.count("articles", articles.num_rows)
     rec.count("quarantined", quarantine.num_rows)
     rec.count("facts", facts_table.num_rows)
+    checks = ValidationSettings.from_env()
+    history = same_hour_history(ctx.data_root, ctx.logical_hour, checks.volume_days)
+    warning = volume_check(history, articles.num_rows, checks.volume_threshold, checks.volume_min_points)
+    if warning is not None:
+        rec.record(**warning.as_record())  # error_class volume_anomaly: for the alerts, not a failure
     runs = pa.concat_tables([*run_tables, storage.to_table("runs", rec.finish())])
     tables = {"articles": articles, "facts": facts_table, "quarantine": quarantine, "runs": runs, "fetches": fetches}
+    check_schemas(tables, run_id=ctx.run_id, data_root=ctx.data_root)  # a mismatch publishes nothing
     markers = commit_hour(ctx.data_root, ctx.logical_hour, tables, ctx.run_id)
     failpoint("publish.before_state")
     state.reconcile(ctx.data_root)
     failpoint("publish.after_state")
+    try:
+        build_data_docs(
+            ctx.data_root,
+            _load_results(ctx),
+            logical_hour=ctx.logical_hour,
+            suites_dir=ctx.settings().expectations_dir,
+            keep_days=checks.data_docs_days,
+        )
+    except Exception as exc:  # noqa: BLE001 - the Data Docs are a view: never worth failing a committed hour
+        log.warning("Data Docs not rebuilt for %s: %s", ctx.logical_hour, exc)
     shutil.rmtree(ctx.staging, ignore_errors=True)
     return StageReport("publish", {name: int(marker["rows"]) for name, marker in markers.items()})
 

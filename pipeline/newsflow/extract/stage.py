@@ -14,6 +14,7 @@ from newsflow.extract.pages import extract_pages
 from newsflow.extract.pool import PoolStats
 from newsflow.runs import StageRecorder, progress_logger
 from newsflow.validate.quarantine import stage_failure
+from newsflow.validate.unicode import sanitize_row
 
 Row = dict[str, Any]
 
@@ -43,22 +44,24 @@ def articles_from_pages(
         if not ex.body:
             rec.count("empty_body")
         out.articles.append(
-            {
-                "article_id": stable_id(canon),
-                "url": page["url"],
-                "canonical_url": canon,
-                "feed": page["feed"],
-                "site": page["site"],
-                **article_fields(ex),
-                "content_hash": content_hash(ex.body) if ex.body else None,
-                "story_id": None,
-                "duplicate_of": None,
-                "similarity": None,
-                "version": 1,
-                "fetched_at": page["fetched_at"],
-                "raw_ref": page["raw_ref"],
-                "run_id": run_id,
-            }
+            sanitize_row(
+                {
+                    "article_id": stable_id(canon),
+                    "url": page["url"],
+                    "canonical_url": canon,
+                    "feed": page["feed"],
+                    "site": page["site"],
+                    **article_fields(ex),
+                    "content_hash": content_hash(ex.body) if ex.body else None,
+                    "story_id": None,
+                    "duplicate_of": None,
+                    "similarity": None,
+                    "version": 1,
+                    "fetched_at": page["fetched_at"],
+                    "raw_ref": page["raw_ref"],
+                    "run_id": run_id,
+                }
+            )
         )
     if stats.worker_peak_rss_bytes:
         rec.count("worker_peak_rss_mib", stats.worker_peak_rss_bytes // 2**20)
