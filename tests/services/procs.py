@@ -100,19 +100,7 @@ class Service:
         return self.proc.poll() is None
 
     def stop(self, grace: float = 20.0) -> None:
-        """TERM the whole family, then KILL whatever is still there after ``grace`` seconds."""
-        family = _family(self.proc.pid)
-        _signal_all(family, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            self.proc.poll()
-            family = {p for p in family if _stat(p) is not None and _stat(p)[0] != "Z"}  # type: ignore[index]
-            if not family:
-                break
-            time.sleep(0.2)
-        _signal_all(_family(self.proc.pid) | family, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=10)
+        stop_all([self], grace)
 
     def tail(self, lines: int = 40) -> str:
         try:
@@ -120,3 +108,27 @@ class Service:
         except OSError:
             return "(no log)"
         return "\n".join(text[-lines:])
+
+
+def _running(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def stop_all(services: list[Service], grace: float = 20.0) -> None:
+    """TERM every service's whole family at once, then KILL whatever is left after ``grace`` s."""
+    families = {s.proc.pid: _family(s.proc.pid) for s in services}
+    for family in families.values():
+        _signal_all(family, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    left = set().union(*families.values())
+    while left and time.monotonic() < deadline:
+        for service in services:
+            service.proc.poll()  # reap our own children
+        left = {pid for pid in left if _running(pid)}
+        time.sleep(0.2)
+    for leader, family in families.items():
+        _signal_all(_family(leader) | {pid for pid in family if _running(pid)}, signal.SIGKILL)
+    for service in services:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            service.proc.wait(timeout=10)
