@@ -22,7 +22,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ CONF = {"live": True}  # fetch the newsroom now: these hours have no recorded do
 SERVICES = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-worker"]
 
 
-def _iso(when) -> str:
+def _iso(when: datetime) -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
@@ -148,8 +148,6 @@ class Stack:
 
 
 def _same_instant(value: str, wanted: list[str]) -> bool:
-    from datetime import datetime
-
     when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return any(when == datetime.fromisoformat(w.replace("Z", "+00:00")) for w in wanted)
 
