@@ -10,6 +10,11 @@ if ! (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v pg_ctlcluster >/
   echo "[test] starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
 fi
+# Redis is the Celery broker of the service tests; this machine kind runs it, start it if it stopped.
+if ! (echo > /dev/tcp/127.0.0.1/6379) 2>/dev/null && command -v redis-server >/dev/null; then
+  echo "[test] starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+fi
 # Headless Chromium renders the News health page in the UI tests (Debian's package, as root).
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "[test] installing chromium (Debian package) for the UI tests"

@@ -33,17 +33,17 @@ DATASETS: dict[str, str] = {
 
 DESCRIPTIONS: dict[str, dict[str, str]] = {
     "articles": {
-        "title_source": "Where `title` came from: `feed`, `jsonld`, `og`, `twitter`, `h1`, `html` or `text` (site-name suffixes removed).",
+        "title_source": "Where `title` came from: `feed`, `jsonld`, `og`, `twitter`, `h1`, `html` or `text`.",
         "authors_source": "Where `authors` came from: `jsonld`, `meta`, `byline` or `feed`.",
         "updated_source": "Where `updated` came from: `jsonld` or `meta`.",
-        "language_confidence": "py3langid's probability for `language`; null when the page declared it or no language was found.",
+        "language_confidence": "py3langid's probability for `language`; null if declared or none found.",
         "language_source": "`detected` (py3langid on the body) or `declared` (the page's own lang).",
         "site_name": "What the page calls its site (og:site_name, JSON-LD publisher); `site` is the registry's.",
         "declared_canonical_url": "The page's own rel=canonical URL, absolute; `canonical_url` stays ours.",
         "image": "The article's top image URL.",
         "tags": "Tags and keywords: article:tag, JSON-LD keywords, the keywords meta.",
         "description": "og:description or the description meta.",
-        "extract_warnings": "Metadata the extractor rejected, e.g. `published_in_future:jsonld:...` or a date before 1990.",
+        "extract_warnings": "Metadata the extractor rejected, e.g. `published_in_future:jsonld:...`.",
         "article_id": "Stable id of the article: the first 16 hex digits of the sha256 of its canonical URL.",
         "url": "The URL the feed linked to.",
         "canonical_url": "The URL after redirects and canonicalisation (tracking parameters, fragments and "

@@ -152,6 +152,8 @@ def extract_many(
     if workers is None or workers <= 0:
         workers = ExtractSettings.from_env().workers or available_cores()
     workers = min(workers, len(requests))
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a Celery prefork worker's task is daemonic: it may not start processes of its own
     stats.workers = max(1, workers)
     if workers <= 1 or len(requests) < SERIAL_BELOW:
         stats.start_method = None

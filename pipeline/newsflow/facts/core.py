@@ -332,7 +332,8 @@ def extract_facts_many(
     parsed = sum(
         1 for j in jobs if isinstance(j, ArticleInput) and (base_language(j.language) or "en") in MODEL_LANGUAGES
     )
-    if settings.n_process > 1 and parsed >= settings.n_process * settings.min_articles_per_process:
+    daemonic = multiprocessing.current_process().daemon  # a Celery prefork task may not start processes
+    if not daemonic and settings.n_process > 1 and parsed >= settings.n_process * settings.min_articles_per_process:
         return _parallel(jobs, settings)
     return _serial(jobs, settings)
 
