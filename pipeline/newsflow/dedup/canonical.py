@@ -123,7 +123,12 @@ def registered_site(host: str) -> str:
     """The registrable domain of a host (``news.bbc.co.uk`` → ``bbc.co.uk``); IPs and local names as given."""
     host = host.lower().rstrip(".")
     found = get_fld(host, fail_silently=True, fix_protocol=True)
-    return str(found) if found else host
+    if found:
+        return str(found)
+    labels = host.split(".")
+    if ":" in host or labels[-1].isdigit() or len(labels) < 2:
+        return host  # an IP address or a single-label name
+    return ".".join(labels[-2:])  # a suffix the public list does not know (.example, .internal): assume one label
 
 
 def _fold_host(host: str) -> str:

@@ -288,7 +288,7 @@ class Segment:
                     id_text(int(a["article"][r]), self.names),
                     id_text(int(a["story"][r]), self.names),
                     id_text(dup, self.names) if dup else None,
-                    None if np.isnan(similarity) else similarity,
+                    None if np.isnan(similarity) else round(similarity, 4),
                     int(a["version"][r]),
                     int(a["hour"][r]),
                     int(o),
