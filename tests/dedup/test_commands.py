@@ -22,9 +22,7 @@ def run(argv: list[str], capsys) -> tuple[int, list[dict]]:
     args = parser.parse_args(argv)
     code = args.func(args)
     out = capsys.readouterr().out
-    return code, [
-        json.loads(line) for line in out.splitlines() if line.strip().startswith("{") and out.lstrip()[0] == "{"
-    ]
+    return code, [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def write_jsonl(path, docs: list) -> str:
