@@ -33,12 +33,17 @@ target < 3 GB).
 
 from __future__ import annotations
 
-import gzip  # noqa: F401  (kept for symmetry with bench/extract.py readers)
+import argparse
 import hashlib
 import json
 import math
+import os
 import random
 import re
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -591,7 +596,8 @@ def pair_rows(pair: Pair) -> tuple[dict, dict]:
     from newsflow.dedup.hashing import stable_id
 
     def row(key: str, title: str, body: str, minutes: int) -> dict:
-        url = f"https://{hashlib.sha256(key.encode()).hexdigest()[:10]}.example.com/news/{abs(hash(title)) % 10**6}"
+        digest = hashlib.sha256(f"{key}\x1f{title}".encode()).hexdigest()
+        url = f"https://{digest[:10]}.example.com/news/{digest[10:18]}"
         canonical = url
         return {
             "article_id": stable_id(canonical),
@@ -681,3 +687,286 @@ def run_quality(settings, verbose: bool = False) -> dict:
     report["negative_similarity_max"] = round(max(neg), 4) if neg else None
     report["positive_similarity_min"] = round(min(s for s in pos if s is not None), 4)
     return report
+
+
+def background_rate(settings) -> dict:
+    """How often two *different* real articles share a band key, and what verifying one costs.
+
+    The scale test's generated history never collides by chance; real history does, a little,
+    and those candidates grow with history. Measured on every pair of corpus documents that are
+    not copies of each other, it projects the candidates per new article at each history size.
+    """
+    import numpy as np
+
+    from newsflow.dedup.features import minhasher
+    from newsflow.dedup.minhash import overlaps
+    from newsflow.dedup.text import shingle_hashes
+
+    docs = newsroom_docs() + benchmark_docs() + templated_docs(random.Random(19))
+    shingles = [shingle_hashes(d.body, settings.shingle_size) for d in docs]
+    sig = minhasher(settings.bands, settings.rows, settings.sketch_size).sign(shingles)
+    pairs = colliding = 0
+    for i in range(len(docs)):
+        same = np.any(sig.band_keys[i + 1 :] == sig.band_keys[i], axis=1)
+        for j in np.flatnonzero(same) + i + 1:
+            if not (docs[i].group and docs[i].group == docs[int(j)].group):
+                colliding += 1
+        pairs += (
+            len(docs)
+            - i
+            - 1
+            - sum(1 for j in range(i + 1, len(docs)) if docs[i].group and docs[i].group == docs[j].group)
+        )
+    rate = colliding / pairs
+    # Verification cost per candidate, in batches as assign_stories runs it.
+    rng = np.random.default_rng(1)
+    count = 2000
+    started = time.perf_counter()
+    for k in range(count // 20):
+        rows = rng.integers(0, len(docs), 20)
+        overlaps(sig.sketch[rows], sig.used[rows], sig.tau[rows], shingles[k % len(docs)])
+    per_candidate = (time.perf_counter() - started) / count
+    return {
+        "documents": len(docs),
+        "unrelated_pairs": pairs,
+        "colliding_unrelated_pairs": colliding,
+        "collision_rate": rate,
+        "verify_seconds_per_candidate": per_candidate,
+        "projected_candidates_per_article": {n: round(rate * n, 2) for n in (100_000, 1_000_000, 10_000_000)},
+    }
+
+
+# ---------------------------------------------------------------- scale
+
+
+def sentence_pool() -> list[str]:
+    sentences = []
+    for doc in newsroom_docs() + benchmark_docs():
+        for paragraph in doc.paragraphs:
+            sentences.extend(s for s in _sentences(paragraph) if len(s.split()) >= 6)
+    return sentences
+
+
+def synthetic_articles(count: int, rng: random.Random, pool: list[str], start: int) -> list[Doc]:
+    """Distinct articles of 12-30 real sentences each (sharing a sentence now and then, as news does)."""
+    docs = []
+    for n in range(start, start + count):
+        picked = rng.sample(pool, rng.randint(12, 30))
+        paragraphs = tuple(" ".join(picked[i : i + 3]) for i in range(0, len(picked), 3))
+        docs.append(Doc(f"synthetic:{n}", "synthetic", f"Synthetic story {n}", paragraphs))
+    return docs
+
+
+def article_row(doc_key: str, title: str, body: str, published: datetime) -> dict:
+    from newsflow.dedup.hashing import content_hash, stable_id
+
+    url = f"https://site{int(hashlib.sha256(doc_key.encode()).hexdigest()[:4], 16) % 500}.example.com/{doc_key}"
+    return {
+        "article_id": stable_id(url),
+        "canonical_url": url,
+        "url": url,
+        "title": title,
+        "body": body,
+        "published": published,
+        "content_hash": content_hash(body),
+    }
+
+
+def generated_segment(hour: int, rows: int, rng, settings):
+    """``rows`` random article summaries for one hour: what an index holds, without texts behind them."""
+    import numpy as np
+
+    from newsflow.dedup.minhash import Signatures
+    from newsflow.dedup.segments import Segment
+
+    size = rng.integers(150, 1500, rows).astype(np.uint32)
+    used = np.minimum(size, settings.sketch_size).astype(np.uint16)
+    tau = (np.float64(2**64 - 1) * np.minimum(1.0, settings.sketch_size / size)).astype(np.uint64)
+    signatures = Signatures(
+        band_keys=rng.integers(0, 2**32, (rows, settings.bands), dtype=np.uint64).astype(np.uint32),
+        sketch=rng.integers(0, 2**16, (rows, settings.sketch_size), dtype=np.uint64).astype(np.uint16),
+        tau=tau,
+        size=size,
+        used=used,
+    )
+    ids = rng.integers(1, 2**63, rows, dtype=np.uint64)
+    return Segment.build(
+        hours=np.full(rows, hour, np.int32),
+        article=ids,
+        story=ids,
+        dup=np.zeros(rows, np.uint64),
+        similarity=np.full(rows, np.nan, np.float32),
+        version=np.ones(rows, np.uint16),
+        url=rng.integers(1, 2**63, rows, dtype=np.uint64),
+        content=rng.integers(1, 2**63, rows, dtype=np.uint64),
+        signatures=signatures,
+    )
+
+
+def peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def scale_worker(history: int, new: int, directory: Path, repeats: int) -> dict:
+    """Build a history of ``history`` articles in ``directory``, then time deciding + committing ``new``."""
+    import numpy as np
+
+    from newsflow.dedup.features import prepare
+    from newsflow.dedup.keys import hour_number
+    from newsflow.dedup.settings import DedupSettings
+    from newsflow.dedup.store import DedupIndex, hour_segment
+    from newsflow.dedup.stories import assign_stories, committed
+
+    settings = DedupSettings.from_env()
+    rng = random.Random(1)
+    nprng = np.random.default_rng(history)
+    pool = sentence_pool()
+    planted = synthetic_articles(new // 10, rng, pool, 0)  # originals in history, copies in the new batch
+    fresh = synthetic_articles(new - len(planted), rng, pool, len(planted))
+    batch_docs: list[tuple[str, str, str]] = []
+    for doc in planted:
+        title, paragraphs, _ = syndicate(doc, rng, planted)
+        batch_docs.append((doc.key + "#copy", title, "\n\n".join(paragraphs)))
+    batch_docs += [(d.key, d.title, d.body) for d in fresh]
+    rng.shuffle(batch_docs)
+
+    index = DedupIndex(directory, settings)
+    chunk = max(10_000, history // 100)
+    first_hour = hour_number(CLOCK) - (history // chunk) - 2
+    started = time.perf_counter()
+    for k in range(history // chunk):
+        index.commit_segment(first_hour + k, generated_segment(first_hour + k, chunk, nprng, settings))
+    planted_rows = [article_row(d.key, d.title, d.body, CLOCK - timedelta(hours=3)) for d in planted]
+    index.commit_segment(first_hour - 1, hour_segment(first_hour - 1, planted_rows, settings))
+    build_seconds = time.perf_counter() - started
+    stored = sum(f.stat().st_size for f in (directory / "segments").rglob("*") if f.is_file())
+
+    hour = hour_number(CLOCK)
+    rows = [
+        article_row(key, title, body, CLOCK - timedelta(minutes=i % 60))
+        for i, (key, title, body) in enumerate(batch_docs)
+    ]
+    timings = []
+    for _ in range(repeats):
+        index = DedupIndex(directory, settings)  # as a new process (a new Airflow task) would open it
+        t0 = time.perf_counter()
+        prepared = prepare(rows, settings)
+        decisions = assign_stories(rows, index, hour, settings, prepared)
+        t1 = time.perf_counter()
+        index.commit_hour(hour, *committed(rows, decisions, prepared))
+        t2 = time.perf_counter()
+        timings.append((t1 - t0, t2 - t1))
+        index.drop_hour(hour)
+    decide, commit = min(timings, key=sum)
+    planted_ids = {article_row(d.key, "", "", CLOCK)["article_id"] for d in planted}
+    copies = {row["article_id"] for row, (key, _, _) in zip(rows, batch_docs, strict=True) if key.endswith("#copy")}
+    found = sum(1 for d in decisions if d.duplicate_of in planted_ids and d.article_id in copies)
+    return {
+        "history": len(DedupIndex(directory, settings)),
+        "new": len(rows),
+        "decide_seconds": round(decide, 3),
+        "commit_seconds": round(commit, 3),
+        "seconds": round(decide + commit, 3),
+        "segments": len(DedupIndex(directory, settings).segments),
+        "index_bytes_per_article": round(stored / (history + len(planted)), 1),
+        "build_seconds": round(build_seconds, 1),
+        "copies_of_history_found": f"{found}/{len(planted)}",
+        "peak_rss_bytes": peak_rss_bytes(),
+    }
+
+
+def run_scale(histories: list[int], new: int, repeats: int) -> list[dict]:
+    """One child process per history size, so each reports its own peak RSS."""
+    results = []
+    for history in histories:
+        with tempfile.TemporaryDirectory(prefix="dedup-bench-") as tmp:
+            cmd = [
+                sys.executable,
+                __file__,
+                "--scale-worker",
+                str(history),
+                "--new",
+                str(new),
+                "--repeats",
+                str(repeats),
+                "--directory",
+                str(Path(tmp) / "dedup"),
+            ]
+            out = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+            if out.returncode != 0:
+                raise RuntimeError(f"scale worker for {history:,} failed:\n{out.stderr[-3000:]}")
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(f"  history {history:>10,}: {json.dumps(results[-1])}", flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quality-only", action="store_true")
+    parser.add_argument("--scale-only", action="store_true")
+    parser.add_argument("--huge", action="store_true", help="also 10,000,000 articles of history (needs ~10 GB disk)")
+    parser.add_argument("--new", type=int, default=10_000, help="new articles to add (default 10,000)")
+    parser.add_argument("--repeats", type=int, default=2, help="timed runs per history size (best is kept)")
+    parser.add_argument("--histories", default="100000,1000000", help="history sizes, the first is the baseline")
+    parser.add_argument("--scale-worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--directory", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.scale_worker is not None:
+        print(json.dumps(scale_worker(args.scale_worker, args.new, Path(args.directory), args.repeats)))
+        return
+
+    from newsflow.dedup.settings import DedupSettings
+
+    settings = DedupSettings.from_env()
+    print(f"settings: {json.dumps(settings.as_dict())}")
+    if not args.scale_only:
+        report = run_quality(settings)
+        print(f"quality: {report['pairs']} labelled pairs in {report['seconds']} s, threshold {settings.threshold}")
+        for part in ("tuning", "held_out"):
+            r = report[part]
+            print(
+                f"  {part:<9} {r['pairs']:>4} pairs ({r['positives']} copies, {r['negatives']} different stories): "
+                f"precision {r['precision']:.4f}  recall {r['recall']:.4f}  "
+                f"(false positives {r['false_positives']}, missed {r['false_negatives']})"
+            )
+        best = max(report["tuning_sweep"].items(), key=lambda kv: 2 * kv[1][0] * kv[1][1] / (kv[1][0] + kv[1][1]))
+        print(f"  tuning sweep (threshold: precision, recall): {report['tuning_sweep']}")
+        print(f"  best F1 on the tuning part at threshold {best[0]}; default {settings.threshold}")
+        print(
+            f"  copies never proposed by LSH: {report['positives_never_proposed']}; lowest copy similarity "
+            f"{report['positive_similarity_min']}, highest different-story similarity "
+            f"{report['negative_similarity_max']}"
+        )
+        for kind, score in report["missed_positives"]:
+            print(f"    missed copy: {kind} (similarity {score})")
+        for kind, a, b, score in report["false_positives"]:
+            print(f"    false match: {kind} {a} ~ {b} ({score})")
+        kinds = Counter(p.kind.split("+")[0] if not p.label else "copy" for p in build_pairs())
+        print(f"  pair kinds: {dict(kinds)}")
+        bg = background_rate(settings)
+        print(
+            f"background: {bg['colliding_unrelated_pairs']} of {bg['unrelated_pairs']} pairs of different real "
+            f"articles share a band key (rate {bg['collision_rate']:.2e}); verifying a candidate costs "
+            f"{bg['verify_seconds_per_candidate'] * 1e6:.1f} us; projected candidates per new article by history "
+            f"size: {bg['projected_candidates_per_article']}"
+        )
+    if not args.quality_only:
+        histories = [int(h) for h in args.histories.split(",")]
+        if args.huge:
+            histories.append(10_000_000)
+        print(f"scale: adding {args.new:,} articles to a history of {', '.join(f'{h:,}' for h in histories)}")
+        results = run_scale(histories, args.new, args.repeats)
+        base = results[0]
+        for r in results:
+            print(
+                f"  history {r['history']:>10,}: {r['seconds']:7.2f} s (decide {r['decide_seconds']:.2f} + commit "
+                f"{r['commit_seconds']:.2f}), ratio {r['seconds'] / base['seconds']:.2f} vs {base['history']:,}; "
+                f"{r['index_bytes_per_article']:.0f} bytes/article; {r['segments']} segments; peak RSS "
+                f"{r['peak_rss_bytes'] / 2**20:.0f} MB; copies of history found {r['copies_of_history_found']}"
+            )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "pipeline"))
+    main()

@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newsflow.dedup.canonical import canonical_url
+from newsflow.dedup.features import prepare
 from newsflow.dedup.hashing import content_hash
 from newsflow.dedup.keys import hour_datetime, hour_number
 from newsflow.dedup.settings import DedupSettings
 from newsflow.dedup.store import DedupIndex, MemoryHistory, SegmentIndex
-from newsflow.dedup.stories import assign_stories
+from newsflow.dedup.stories import assign_stories, committed
 
 ARTICLE_COLUMNS = (
     "article_id",
@@ -177,7 +178,8 @@ def decide_file(lines: TextIO, args: argparse.Namespace, settings: DedupSettings
         results.append({"line": number, "id": row["article_id"]})
         rows.append(row)
     hour = _batch_hour(args, index)
-    decisions = assign_stories(rows, index, hour, settings)
+    prepared = prepare(rows, settings)
+    decisions = assign_stories(rows, index, hour, settings, prepared)
     for slot, decision in zip(slots, decisions, strict=True):
         del results[slot]["line"]
         results[slot].update(
@@ -190,7 +192,7 @@ def decide_file(lines: TextIO, args: argparse.Namespace, settings: DedupSettings
     for result in results:
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     if isinstance(index, DedupIndex) and not args.no_commit:
-        index.commit_hour(hour, [{**row, **d.columns()} for row, d in zip(rows, decisions, strict=True) if d.keeps_row])
+        index.commit_hour(hour, *committed(rows, decisions, prepared))
     return 0
 
 

@@ -67,6 +67,23 @@ class Prepared:
     shingles: list[np.ndarray]  # sorted unique uint64 per row
     signatures: Signatures
 
+    def __len__(self) -> int:
+        return len(self.shingles)
+
+    def subset(self, rows: Sequence[int]) -> Prepared:
+        """The same for some of the rows (in the given order), e.g. the ones an hour commits."""
+        picked = list(rows)
+        rank = {row: position for position, row in enumerate(self.order)}
+        idx = np.asarray(picked, np.int64)
+        return Prepared(
+            order=sorted(range(len(picked)), key=lambda i: rank[picked[i]]),
+            url_keys=self.url_keys[idx],
+            content_keys=self.content_keys[idx],
+            content_hashes=[self.content_hashes[i] for i in picked],
+            shingles=[self.shingles[i] for i in picked],
+            signatures=self.signatures.take(idx),
+        )
+
 
 def body_content_hash(row: Row) -> str | None:
     given = row.get("content_hash")
@@ -76,7 +93,12 @@ def body_content_hash(row: Row) -> str | None:
     return content_hash(body) if body and body.strip() else None
 
 
-def prepare(rows: Sequence[Row], settings: DedupSettings) -> Prepared:
+def prepare(rows: Sequence[Row], settings: DedupSettings, given: Prepared | None = None) -> Prepared:
+    """Keys, shingles and summaries of ``rows``; ``given`` (computed earlier for the same rows) is reused."""
+    if given is not None:
+        if len(given) != len(rows):
+            raise ValueError(f"prepared data is for {len(given)} rows, not {len(rows)}")
+        return given
     hashes = [body_content_hash(row) for row in rows]
     shingles = [shingle_hashes(row.get("body") or "", settings.shingle_size) for row in rows]
     signer = minhasher(settings.bands, settings.rows, settings.sketch_size)

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from newsflow.dedup.features import Row, prepare
+from newsflow.dedup.features import Prepared, Row, prepare
 from newsflow.dedup.keys import hour_number, id_key
 from newsflow.dedup.segments import Candidates, Entry, Segment, merge
 from newsflow.dedup.settings import DEFAULTS, DedupSettings
@@ -65,9 +65,9 @@ class IndexMismatch(ValueError):
     """The index was built with other signature settings: its summaries cannot be compared."""
 
 
-def hour_segment(hour: int, rows: Sequence[Row], settings: DedupSettings) -> Segment:
+def hour_segment(hour: int, rows: Sequence[Row], settings: DedupSettings, prepared: Prepared | None = None) -> Segment:
     """The segment one hour's decided article rows contribute, in the hour's processing order."""
-    prepared = prepare(rows, settings)
+    prepared = prepare(rows, settings, prepared)
     order = np.asarray(prepared.order, np.int64)
     names: dict[int, str] = {}
 
@@ -135,10 +135,10 @@ class SegmentIndex:
 class MemoryHistory(SegmentIndex):
     """A history held in memory: for tests, the CLI without ``--index``, and benchmarks."""
 
-    def commit_hour(self, hour: datetime | int, rows: Sequence[Row]) -> None:
+    def commit_hour(self, hour: datetime | int, rows: Sequence[Row], prepared: Prepared | None = None) -> None:
         """Replace the hour's contribution with these decided rows."""
         number = hour if isinstance(hour, int) else hour_number(hour)
-        self.commit_segment(number, hour_segment(number, rows, self.settings))
+        self.commit_segment(number, hour_segment(number, rows, self.settings, prepared))
 
     def commit_segment(self, number: int, segment: Segment) -> None:
         self.drop_hour(number)
@@ -375,10 +375,15 @@ class DedupIndex(SegmentIndex):
                 kept.append(self._write_segment(generation, partial(_rewrite_without, segment, number)))
         return kept
 
-    def commit_hour(self, hour: datetime | int, rows: Sequence[Row]) -> None:
-        """Atomically replace the hour's contribution with these decided article rows."""
+    def commit_hour(self, hour: datetime | int, rows: Sequence[Row], prepared: Prepared | None = None) -> None:
+        """Atomically replace the hour's contribution with these decided article rows.
+
+        ``rows`` are article rows with their decisions applied (``story_id``, ``duplicate_of``,
+        ``similarity``, ``version``). ``prepared``: what ``prepare`` computed for these same rows,
+        when the caller still has it (saves recomputing shingles and summaries).
+        """
         number = hour if isinstance(hour, int) else hour_number(hour)
-        self.commit_segment(number, hour_segment(number, rows, self.settings))
+        self.commit_segment(number, hour_segment(number, rows, self.settings, prepared))
 
     def commit_segment(self, number: int, segment: Segment) -> None:
         with self._locked():

@@ -117,11 +117,19 @@ def _verified(
 
 
 def assign_stories(
-    rows: Sequence[Row], history: History, hour: datetime | int, settings: DedupSettings = DEFAULTS
+    rows: Sequence[Row],
+    history: History,
+    hour: datetime | int,
+    settings: DedupSettings = DEFAULTS,
+    prepared: Prepared | None = None,
 ) -> list[Decision]:
-    """One decision per row (same order as ``rows``) against ``history`` of hours before ``hour``."""
+    """One decision per row (same order as ``rows``) against ``history`` of hours before ``hour``.
+
+    ``prepared``: ``prepare(rows, settings)`` when the caller wants to reuse it for the commit
+    (see ``committed``).
+    """
     before = hour if isinstance(hour, int) else hour_number(hour)
-    prepared = prepare(rows, settings)
+    prepared = prepare(rows, settings, prepared)
     url_seen = history.latest_by_url(prepared.url_keys, before)
     content_seen = history.first_by_content(prepared.content_keys, before)
     sizes = prepared.signatures.size
@@ -200,3 +208,16 @@ def assign_stories(
             for b, k in enumerate(prepared.signatures.band_keys[i].tolist()):
                 band_rows.setdefault((b, k), []).append(i)
     return [d for d in decisions if d is not None]
+
+
+def committed(
+    rows: Sequence[Row], decisions: Sequence[Decision], prepared: Prepared | None = None
+) -> tuple[list[dict[str, Any]], Prepared | None]:
+    """The rows an hour contributes to the history (decisions applied, URL repeats left out).
+
+    With the ``prepared`` data the decisions were made from, also its share for those rows, so
+    ``commit_hour(hour, rows, prepared)`` does not compute shingles and summaries again.
+    """
+    keep = [i for i, d in enumerate(decisions) if d.keeps_row]
+    kept = [{**rows[i], **decisions[i].columns()} for i in keep]
+    return kept, (prepared.subset(keep) if prepared is not None else None)
