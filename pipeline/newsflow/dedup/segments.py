@@ -19,7 +19,9 @@ atomically).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import mmap
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -408,6 +410,22 @@ def _write_json(path: Path, doc: dict) -> None:
         os.fsync(fh.fileno())
 
 
+def release_pages(array: np.ndarray) -> None:
+    """Let go of the pages of a memory-mapped array this process has read (no-op for arrays in memory).
+
+    The file stays in the page cache; only this process's resident set shrinks. Merging reads
+    whole segments once, and without this every page read would stay counted against it.
+    """
+    base: object = array
+    while base is not None:
+        mapped = getattr(base, "_mmap", None)
+        if isinstance(mapped, mmap.mmap):
+            with contextlib.suppress(ValueError, OSError):
+                mapped.madvise(mmap.MADV_DONTNEED)
+            return
+        base = getattr(base, "base", None)
+
+
 def _add_lookup_arrays(arrays: dict[str, np.ndarray], sinks: SinkFactory) -> None:
     """The sorted URL and content arrays (with their rows) for the columns in ``arrays``."""
     url = np.asarray(arrays["url"])
@@ -419,6 +437,8 @@ def _add_lookup_arrays(arrays: dict[str, np.ndarray], sinks: SinkFactory) -> Non
     rows = has[np.argsort(content[has], kind="stable")]
     arrays["content_sorted"] = _emit(sinks, "content_sorted", content[rows])
     arrays["content_rows"] = _emit(sinks, "content_rows", rows.astype(np.uint32))
+    for name in ("url", "content", "url_sorted", "url_rows", "content_sorted", "content_rows"):
+        release_pages(arrays[name])
 
 
 def _emit(sinks: SinkFactory, name: str, array: np.ndarray) -> np.ndarray:
@@ -478,6 +498,9 @@ def merge(
                     chunk[mine] = np.asarray(s.a[name][rows[mine]])
             sink.write(chunk)
         arrays[name] = sink.finish()
+        release_pages(arrays[name])
+        for s in segments:
+            release_pages(s.a[name])
     del order, sources, source_rows
 
     bands = int(segments[0].a["band_keys"].shape[0])
@@ -503,6 +526,9 @@ def merge(
         by_key_then_row = np.lexsort((rows, keys))
         keys_sink.write(keys[by_key_then_row][None, :])
         rows_sink.write(rows[by_key_then_row].astype(np.uint32)[None, :])
+        for s in segments:
+            release_pages(s.a["band_keys"])
+            release_pages(s.a["band_rows"])
     arrays["band_keys"], arrays["band_rows"] = keys_sink.finish(), rows_sink.finish()
     _add_lookup_arrays(arrays, sinks)
     names: dict[int, str] = {}
