@@ -309,6 +309,7 @@ class Segment:
             rows = rows[np.asarray(self.a["hour"])[rows] < before]
             if len(rows):
                 found[int(keys[i])] = rows
+        release_pages(sorted_values)
         return found
 
     def url_versions(self, keys: np.ndarray, before: int) -> dict[int, list[Entry]]:
@@ -350,6 +351,9 @@ class Segment:
             positions = np.repeat(lo[hit], counts) + offsets
             queries.append(np.repeat(hit, counts))
             rows.append(np.asarray(a["band_rows"][b][positions], np.int64))
+        # A batch probes every page of the band arrays once: do not keep them resident afterwards.
+        release_pages(a["band_keys"])
+        release_pages(a["band_rows"])
         if not rows:
             return Candidates.empty(self.sketch_size)
         pairs = np.unique(np.stack([np.concatenate(queries), np.concatenate(rows)], axis=1), axis=0)
