@@ -1,5 +1,8 @@
 """The history index: what every earlier hour has already published, shared across runs.
 
+Superseded by ``store.DedupIndex`` (URLs, content hashes and near-duplicates, with atomic
+per-hour commits); kept only while ``cycle.py`` still calls it.
+
 Kept in SQLite under ``<data>/state/dedup.sqlite``. Each key (a canonical URL or a content hash)
 remembers the article it first belonged to and the *logical hour* it was first seen in. Lookups
 only trust entries from earlier hours, so rerunning an hour sees exactly what it saw the first
