@@ -1,9 +1,11 @@
 """assign_stories: the rules, the newsroom's syndicated story, and determinism across reruns and backfills."""
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsflow.dedup.settings import DedupSettings
 from newsflow.dedup.store import MemoryHistory
@@ -268,3 +270,31 @@ def test_links_to_fetch_skips_known_urls_unless_their_entry_changed_since():
     assert seen == [links[1]]
     # The hour that committed it does not see itself: everything is new to a rerun of H10.
     assert links_to_fetch(links, history, H10)[1] == []
+
+
+_bodies = st.one_of(st.none(), st.text(max_size=400), st.just(STORY), st.just(syndicated_copy(STORY)), st.integers())
+_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "article_id": st.text(min_size=1, max_size=6),
+            "canonical_url": st.one_of(st.none(), st.sampled_from(["https://a.example/1", "https://b.example/2"])),
+            "url": st.one_of(st.none(), st.text(max_size=20)),
+            "body": _bodies,
+            "published": st.one_of(st.none(), st.datetimes(timezones=st.just(UTC)), st.text(max_size=4)),
+            "content_hash": st.one_of(st.none(), st.text(max_size=12)),
+        }
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows)
+def test_any_rows_get_one_decision_each_and_commit_cleanly(rows):
+    history = MemoryHistory()
+    decisions = assign_stories(rows, history, H10)
+    assert len(decisions) == len(rows)
+    assert all(d.kind in KINDS and d.version >= 1 for d in decisions)
+    commit(history, H10, rows, decisions)
+    assert len(assign_stories(rows, history, H11)) == len(rows)
+    assert assign_stories(rows, MemoryHistory(), H10) == decisions  # deterministic

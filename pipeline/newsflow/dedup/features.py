@@ -89,8 +89,18 @@ def body_content_hash(row: Row) -> str | None:
     given = row.get("content_hash")
     if given:
         return str(given)
+    body = _body(row)
+    return content_hash(body) if body.strip() else None
+
+
+def _body(row: Row) -> str:
     body = row.get("body")
-    return content_hash(body) if body and body.strip() else None
+    return body if isinstance(body, str) else ""
+
+
+def _url_of(row: Row) -> str:
+    """What identifies the article's URL; a row without one is only ever the same as itself."""
+    return str(row.get("canonical_url") or row.get("url") or f"urn:newsflow:article:{row.get('article_id')}")
 
 
 def prepare(rows: Sequence[Row], settings: DedupSettings, given: Prepared | None = None) -> Prepared:
@@ -100,11 +110,11 @@ def prepare(rows: Sequence[Row], settings: DedupSettings, given: Prepared | None
             raise ValueError(f"prepared data is for {len(given)} rows, not {len(rows)}")
         return given
     hashes = [body_content_hash(row) for row in rows]
-    shingles = [shingle_hashes(row.get("body") or "", settings.shingle_size) for row in rows]
+    shingles = [shingle_hashes(_body(row), settings.shingle_size) for row in rows]
     signer = minhasher(settings.bands, settings.rows, settings.sketch_size)
     return Prepared(
         order=processing_order(rows),
-        url_keys=np.fromiter((url_key(str(r["canonical_url"])) for r in rows), np.uint64, len(rows)),
+        url_keys=np.fromiter((url_key(_url_of(r)) for r in rows), np.uint64, len(rows)),
         content_keys=np.fromiter((content_key(h) for h in hashes), np.uint64, len(rows)),
         content_hashes=hashes,
         shingles=shingles,

@@ -19,6 +19,7 @@ dozen) keeps false fingerprint matches near 1 in 1,000 even with 16 bits.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,9 @@ import numpy as np
 from newsflow.dedup.text import mix64
 
 _U32 = np.uint64(32)
+_BLOCK = 4096  # shingles permuted at a time
+# Bumped whenever the way texts become summaries changes: an index built otherwise must be rebuilt.
+SCHEME = 1
 _FP_MASK = np.uint64(0xFFFF)
 
 
@@ -81,12 +85,12 @@ class MinHasher:
         if bands < 1 or rows < 1 or sketch_size < 1:
             raise ValueError("bands, rows and sketch_size must be positive")
         self.bands, self.rows, self.sketch_size = bands, rows, sketch_size
-        rng = np.random.Generator(np.random.PCG64(seed))
         perms = bands * rows
         # (a*x + b) mod 2^64 with odd a is a bijection; its top 32 bits are a min-wise hash of well-mixed x.
-        self._a = rng.integers(1, 2**63, size=perms, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-        self._b = rng.integers(0, 2**63, size=perms, dtype=np.uint64)
-        self._band_salt = mix64(np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+        # Parameters come from BLAKE2b, not a random generator, so they can never change under us.
+        self._a = np.asarray([_derived(seed, "a", i) | 1 for i in range(perms)], np.uint64)
+        self._b = np.asarray([_derived(seed, "b", i) for i in range(perms)], np.uint64)
+        self._band_salt = np.asarray([_derived(seed, "band", i) for i in range(bands)], np.uint64)
 
     def sign(self, shingle_sets: list[np.ndarray]) -> Signatures:
         """Summaries of each sorted-unique shingle-hash array (an empty set gets all-zero keys)."""
@@ -108,14 +112,20 @@ class MinHasher:
         return Signatures(keys, sketch, tau, size, used)
 
     def _band_keys(self, hashes: np.ndarray) -> np.ndarray:
+        mins = np.full(self._a.shape, np.iinfo(np.uint64).max, np.uint64)
         with np.errstate(over="ignore"):
-            permuted = (hashes[:, None] * self._a[None, :] + self._b[None, :]) >> _U32
-        mins = permuted.min(axis=0).reshape(self.bands, self.rows)
-        combined = self._band_salt.copy()
-        with np.errstate(over="ignore"):
-            for r in range(self.rows):
-                combined = mix64(combined ^ mins[:, r])
+            for start in range(0, len(hashes), _BLOCK):  # bounded memory for very long texts
+                block = hashes[start : start + _BLOCK]
+                permuted = (block[:, None] * self._a[None, :] + self._b[None, :]) >> _U32
+                np.minimum(mins, permuted.min(axis=0), out=mins)
+            combined = self._band_salt.copy()
+            for r, values in enumerate(mins.reshape(self.bands, self.rows).T):
+                combined = mix64(combined ^ values ^ np.uint64(r))
         return (combined >> _U32).astype(np.uint32)
+
+
+def _derived(seed: int, what: str, i: int) -> int:
+    return int.from_bytes(hashlib.blake2b(f"{seed}:{what}:{i}".encode(), digest_size=8).digest(), "little")
 
 
 # Figures are compared only when both samples hold this many shingles with a number, and veto a

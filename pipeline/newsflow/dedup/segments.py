@@ -309,11 +309,26 @@ class Segment:
             rows = rows[np.asarray(self.a["hour"])[rows] < before]
             if len(rows):
                 found[int(keys[i])] = rows
-        release_pages(sorted_values)
         return found
+
+    def release(self) -> None:
+        """Drop this process's hold on the pages a lookup touched (memory-mapped segments only).
+
+        A batch of lookups touches pages all over the arrays once, and the kernel maps whole
+        page-cache folios around each: without this, resident memory would grow with history.
+        The pages stay in the page cache, so the next lookup finds them there.
+        """
+        for array in self.a.values():
+            release_pages(array)
 
     def url_versions(self, keys: np.ndarray, before: int) -> dict[int, list[Entry]]:
         """Every version of each URL key committed before hour ``before``."""
+        try:
+            return self._url_versions(keys, before)
+        finally:
+            self.release()
+
+    def _url_versions(self, keys: np.ndarray, before: int) -> dict[int, list[Entry]]:
         return {
             key: self._entries(rows)
             for key, rows in self._matching_rows("url_sorted", "url_rows", keys, before).items()
@@ -321,8 +336,11 @@ class Segment:
 
     def first_content(self, keys: np.ndarray, before: int) -> dict[int, Entry]:
         """The earliest row with each content key committed before hour ``before``."""
-        found = self._matching_rows("content_sorted", "content_rows", keys, before)
-        return {key: self._entries(rows[:1])[0] for key, rows in found.items()}
+        try:
+            found = self._matching_rows("content_sorted", "content_rows", keys, before)
+            return {key: self._entries(rows[:1])[0] for key, rows in found.items()}
+        finally:
+            self.release()
 
     def near_candidates(self, band_keys: np.ndarray, before: int, cap: int) -> Candidates:
         """Rows sharing at least one band key with each query (``band_keys``: (queries, bands)).
@@ -342,6 +360,7 @@ class Segment:
             hi = np.empty(len(wanted), np.int64)
             lo[by_key] = np.searchsorted(keys, wanted[by_key], side="left")
             hi[by_key] = np.searchsorted(keys, wanted[by_key], side="right")
+            release_pages(keys)  # one band's probes touch most of its pages: let go before the next
             count = np.minimum(hi - lo, cap)
             hit = np.flatnonzero(count > 0)
             if len(hit) == 0:
@@ -351,16 +370,14 @@ class Segment:
             positions = np.repeat(lo[hit], counts) + offsets
             queries.append(np.repeat(hit, counts))
             rows.append(np.asarray(a["band_rows"][b][positions], np.int64))
-        # A batch probes every page of the band arrays once: do not keep them resident afterwards.
-        release_pages(a["band_keys"])
-        release_pages(a["band_rows"])
         if not rows:
+            self.release()
             return Candidates.empty(self.sketch_size)
         pairs = np.unique(np.stack([np.concatenate(queries), np.concatenate(rows)], axis=1), axis=0)
         query, row = pairs[:, 0], pairs[:, 1]
         visible = np.asarray(a["hour"])[row] < before
         query, row = query[visible], row[visible]
-        return Candidates(
+        found = Candidates(
             query=query.astype(np.int64),
             hour=np.asarray(a["hour"][row], np.int32),
             order=self._order(row),
@@ -372,6 +389,8 @@ class Segment:
             size=np.asarray(a["size"][row], np.uint32),
             names=self.names,
         )
+        self.release()
+        return found
 
     # ------------------------------------------------------------ files
 

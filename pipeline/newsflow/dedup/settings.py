@@ -44,8 +44,11 @@ class DedupSettings:
 
     @property
     def signature(self) -> dict[str, int]:
-        """The fields an index is built with (stored in its manifest)."""
+        """The fields an index is built with (stored in its manifest), and the summary scheme's version."""
+        from newsflow.dedup.minhash import SCHEME
+
         return {
+            "scheme": SCHEME,
             "shingle_size": self.shingle_size,
             "bands": self.bands,
             "rows": self.rows,
