@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from newsflow.dedup import store as store_module
+from newsflow.dedup.features import prepare
 from newsflow.dedup.keys import hour_number
 from newsflow.dedup.segments import Segment
 from newsflow.dedup.settings import DedupSettings
@@ -176,3 +177,33 @@ def test_bytes_per_article_stay_compact(tmp_path):
     assert segments
     per_article = sum(s.nbytes for s in segments) / sum(len(s) for s in segments)
     assert per_article < 450
+
+
+def test_look_alike_history_is_capped_and_the_real_original_still_wins():
+    template = (
+        "{c} reported quarterly net income of ${a} million on Tuesday. On a per-share basis the company said it had "
+        "profit of {b} cents. Earnings adjusted for one-time gains and costs were {d} cents per share. The average "
+        "estimate of analysts surveyed by Zacks was for earnings of {e} cents per share. The company posted revenue "
+        "of ${f} million in the period. For the year the company expects profit of ${g} per share."
+    )
+    rng = np.random.default_rng(3)
+    history = MemoryHistory(DedupSettings(max_candidates=8))
+    look_alikes = [
+        row(
+            f"https://wire.example/earnings/{n}",
+            template.format(c=f"Company {n}", **dict(zip("abdefg", rng.integers(10, 99, 6), strict=True))),
+        )
+        for n in range(120)
+    ]
+    original = row("https://a.example/story", STORY, published=H - timedelta(hours=2))
+    rows = [original, *look_alikes]
+    commit(history, H, rows, assign_stories(rows, history, H, history.settings))
+    later = H + timedelta(hours=1)
+    query = [row("https://wire.example/earnings/new", template.format(c="Newco", a=11, b=12, d=13, e=14, f=15, g=16))]
+    sig = prepare(query, history.settings).signatures
+    candidates = history.near_candidates(sig.band_keys, hour_number(later), 64, history.settings.max_candidates)
+    assert 0 < len(candidates) <= 8
+    assert assign_stories(query, history, later, history.settings)[0].kind == "original"
+    copy = [row("https://b.example/copy", syndicated_copy(STORY))]
+    decision = assign_stories(copy, history, later, history.settings)[0]
+    assert decision.duplicate_of == original["article_id"]

@@ -61,8 +61,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("target", help="FILE.jsonl (or - for stdin), 'rebuild' or 'status'")
     p.add_argument("--json", action="store_true", help="one JSON object per input line (the default output)")
-    p.add_argument("--index", help="persisted index directory (default: fresh in memory; rebuild/status: "
-                   "<data>/state/dedup)")  # fmt: skip
+    p.add_argument(
+        "--index", help="persisted index directory (default: fresh in memory; rebuild/status: <data>/state/dedup)"
+    )
     p.add_argument("--hour", help="logical hour of this batch, ISO 8601 (with --index: replaces that hour)")
     p.add_argument("--no-commit", action="store_true", help="with --index: decide only, leave the index unchanged")
     p.add_argument("--threshold", type=float, help="near-duplicate similarity threshold (default from settings)")

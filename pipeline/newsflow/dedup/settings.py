@@ -7,7 +7,7 @@ until it is rebuilt (``newsflow dedup rebuild``), since summaries built differen
 
 Environment: ``NEWSFLOW_DEDUP_THRESHOLD``, ``NEWSFLOW_DEDUP_MIN_SHINGLES``,
 ``NEWSFLOW_DEDUP_SHINGLE_SIZE``, ``NEWSFLOW_DEDUP_BANDS``, ``NEWSFLOW_DEDUP_ROWS``,
-``NEWSFLOW_DEDUP_SKETCH_SIZE``, ``NEWSFLOW_DEDUP_BUCKET_CAP``.
+``NEWSFLOW_DEDUP_SKETCH_SIZE``, ``NEWSFLOW_DEDUP_BUCKET_CAP``, ``NEWSFLOW_DEDUP_MAX_CANDIDATES``.
 """
 
 from __future__ import annotations
@@ -32,11 +32,14 @@ class DedupSettings:
     # At most this many index entries are read per band key and segment (the earliest ones):
     # keeps the cost per article flat when a stock phrase fills one bucket.
     bucket_cap: int = 64
+    # At most this many earlier articles are verified per new article, those sharing the most
+    # bands first: bounds the work when much of history resembles it (templated stories).
+    max_candidates: int = 64
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"dedup threshold must be in (0, 1], got {self.threshold}")
-        for name in ("min_shingles", "shingle_size", "bands", "rows", "sketch_size", "bucket_cap"):
+        for name in ("min_shingles", "shingle_size", "bands", "rows", "sketch_size", "bucket_cap", "max_candidates"):
             if getattr(self, name) < 1:
                 raise ValueError(f"dedup {name} must be positive, got {getattr(self, name)}")
         if self.shingle_size > 6:

@@ -58,7 +58,7 @@ class History(Protocol):
 
     def first_by_content(self, content_keys: np.ndarray, before: int) -> dict[int, Entry]: ...
 
-    def near_candidates(self, band_keys: np.ndarray, before: int, cap: int) -> Candidates: ...
+    def near_candidates(self, band_keys: np.ndarray, before: int, cap: int, limit: int) -> Candidates: ...
 
 
 class IndexMismatch(ValueError):
@@ -127,9 +127,10 @@ class SegmentIndex:
                     first[key] = entry
         return first
 
-    def near_candidates(self, band_keys: np.ndarray, before: int, cap: int) -> Candidates:
-        parts = [segment.near_candidates(band_keys, before, cap) for segment in self.segments]
-        return Candidates.concat(parts, self.settings.sketch_size)
+    def near_candidates(self, band_keys: np.ndarray, before: int, cap: int, limit: int) -> Candidates:
+        """Candidates from every segment: at most ``cap`` per band key and segment, ``limit`` per query."""
+        parts = [segment.near_candidates(band_keys, before, cap, limit) for segment in self.segments]
+        return Candidates.concat(parts, self.settings.sketch_size).best_per_query(limit)
 
 
 class MemoryHistory(SegmentIndex):
@@ -265,9 +266,9 @@ class DedupIndex(SegmentIndex):
         self.check_signature()
         return super().first_by_content(content_keys, before)
 
-    def near_candidates(self, band_keys: np.ndarray, before: int, cap: int) -> Candidates:
+    def near_candidates(self, band_keys: np.ndarray, before: int, cap: int, limit: int) -> Candidates:
         self.check_signature()
-        return super().near_candidates(band_keys, before, cap)
+        return super().near_candidates(band_keys, before, cap, limit)
 
     def status(self) -> dict[str, Any]:
         disk = (

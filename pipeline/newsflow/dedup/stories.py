@@ -134,7 +134,9 @@ def assign_stories(
     content_seen = history.first_by_content(prepared.content_keys, before)
     sizes = prepared.signatures.size
     searchable = np.flatnonzero(sizes >= settings.min_shingles)
-    candidates = history.near_candidates(prepared.signatures.band_keys[searchable], before, settings.bucket_cap)
+    candidates = history.near_candidates(
+        prepared.signatures.band_keys[searchable], before, settings.bucket_cap, settings.max_candidates
+    )
     near_seen = _verified(candidates, searchable, prepared, settings)
 
     decisions: list[Decision | None] = [None] * len(rows)
