@@ -207,3 +207,20 @@ def test_look_alike_history_is_capped_and_the_real_original_still_wins():
     copy = [row("https://b.example/copy", syndicated_copy(STORY))]
     decision = assign_stories(copy, history, later, history.settings)[0]
     assert decision.duplicate_of == original["article_id"]
+
+
+def test_an_unreadable_manifest_asks_for_a_rebuild(tmp_path):
+    (tmp_path / "dedup").mkdir()
+    (tmp_path / "dedup" / "MANIFEST.json").write_text("[1, 2")
+    assert DedupIndex(tmp_path / "dedup").problem is not None
+    (tmp_path / "dedup" / "MANIFEST.json").write_text('{"format": "something-else"}')
+    broken = DedupIndex(tmp_path / "dedup")
+    assert "rebuild" in broken.status()["problem"]
+    with pytest.raises(IndexMismatch, match="rebuild"):
+        assign_stories([article(1)], broken, H)
+    with pytest.raises(IndexMismatch):
+        broken.commit_hour(H, [article(1)])
+    broken.rebuild([(H, [{**article(1), "story_id": article(1)["article_id"]}])])
+    repaired = DedupIndex(tmp_path / "dedup")
+    assert repaired.problem is None and len(repaired) == 1
+    assert assign_stories([article(1)], repaired, H + timedelta(hours=1))[0].kind == "url_duplicate"

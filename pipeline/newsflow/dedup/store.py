@@ -212,7 +212,11 @@ class DedupIndex(SegmentIndex):
         self.segment_dir = self.directory / SEGMENTS
         self.generation = 0
         self.signature: dict[str, int] = dict(settings.signature)
-        self.reload()
+        self.problem: IndexMismatch | None = None  # why the index cannot be used (until it is rebuilt)
+        try:
+            self.reload()
+        except IndexMismatch as exc:
+            self.problem = exc
 
     # ------------------------------------------------------------ reading
 
@@ -226,9 +230,15 @@ class DedupIndex(SegmentIndex):
                 "hours": [],
                 "segments": [],
             }
-        manifest = json.loads(path.read_text("utf-8"))
-        if manifest.get("format") != FORMAT:
-            raise IndexMismatch(f"{path}: unknown index format {manifest.get('format')!r}")
+        try:
+            manifest = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexMismatch(f"{path} cannot be read ({exc}): rebuild it with `newsflow dedup rebuild`") from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            found = manifest.get("format") if isinstance(manifest, dict) else None
+            raise IndexMismatch(
+                f"{path}: not a {FORMAT} manifest ({found!r}): rebuild it with `newsflow dedup rebuild`"
+            )
         return manifest
 
     def reload(self) -> None:
@@ -251,7 +261,9 @@ class DedupIndex(SegmentIndex):
         self.committed = _hours_of(manifest["hours"])
 
     def check_signature(self) -> None:
-        """Refuse to compare summaries built with other settings than ours."""
+        """Refuse to use an unreadable index, or to compare summaries built with other settings than ours."""
+        if self.problem is not None:
+            raise self.problem
         if self.segments and self.signature != self.settings.signature:
             raise IndexMismatch(
                 f"the dedup index in {self.directory} was built with {self.signature}, the settings ask for "
@@ -289,6 +301,7 @@ class DedupIndex(SegmentIndex):
             "bytes_per_article": round(disk / articles, 1) if articles else None,
             "signature": self.signature,
             "generation": self.generation,
+            "problem": str(self.problem) if self.problem else None,
         }
 
     # ------------------------------------------------------------ writing
@@ -340,6 +353,11 @@ class DedupIndex(SegmentIndex):
         self._adopt(manifest, [seg for _, seg in named])
         self._collect_garbage({name for name, _ in named})
 
+    def _segment_names(self) -> list[Path]:
+        if not self.segment_dir.exists():
+            return []
+        return [p for p in self.segment_dir.iterdir() if p.name.startswith("g") and p.name[1:9].isdigit()]
+
     def _collect_garbage(self, live: set[str]) -> None:
         """Delete segments no manifest lists any more and leftovers of interrupted writes."""
         if not self.segment_dir.exists():
@@ -387,6 +405,7 @@ class DedupIndex(SegmentIndex):
         self.commit_segment(number, hour_segment(number, rows, self.settings, prepared))
 
     def commit_segment(self, number: int, segment: Segment) -> None:
+        """Atomically replace hour ``number``'s contribution with ``segment``'s rows."""
         with self._locked():
             manifest, named = self._current()
             if named and manifest["signature"] != self.settings.signature:
@@ -418,8 +437,10 @@ class DedupIndex(SegmentIndex):
         swap, with the current settings' signature; until then readers keep the old index.
         """
         with self._locked():
-            manifest = self._read_manifest()
-            generation = int(manifest["generation"]) + 1
+            try:
+                generation = int(self._read_manifest()["generation"]) + 1
+            except IndexMismatch:  # whatever is there now is replaced
+                generation = 1 + max((int(p.name[1:9]) for p in self._segment_names()), default=0)
             named: list[tuple[str, Segment]] = []
             committed: set[int] = set()
             try:
