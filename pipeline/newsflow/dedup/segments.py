@@ -8,10 +8,11 @@ lookups, each a binary search over a sorted array plus a parallel array of row n
 * content hash → the first article with exactly that text;
 * each LSH band key → the articles whose band has that key (near-duplicate candidates).
 
-Per article that is 8 bytes per band, 2 bytes per sketch slot and ~80 bytes of columns and
-URL/content lookup arrays: about 400 bytes with the default 24 bands and 64 sketch slots. On
-disk a segment is a directory of ``.npy`` files opened memory-mapped: a lookup touches a few
-pages per array, so memory does not grow with history. Segments never change once written;
+Per article that is 8 bytes per band, 2 bytes per sketch slot, 64 bytes of columns and 24 of
+URL/content lookup arrays: 408 bytes with the default 24 bands and 64 sketch slots. On disk a
+segment is a directory of ``.npy`` files opened memory-mapped; a batch of lookups touches pages
+all over them once and then lets go of them (``Segment.release``), so a process's memory does
+not grow with history (the pages stay in the OS page cache). Segments never change once written;
 dropping an hour or merging segments writes new ones, streaming column by column and band by
 band so that merging large segments needs little memory (``store.py`` makes them visible
 atomically).
