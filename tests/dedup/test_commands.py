@@ -101,9 +101,22 @@ def test_stdin_is_read_with_a_dash(tmp_path, capsys, monkeypatch):
     assert out[0]["id"] == "a" and out[0]["kind"] == "original"
 
 
-def _publish_hour(data_root, hour: datetime, rows: list[dict], marked: bool = True) -> None:
+def _publish_hour(data_root, hour: datetime, rows: list[dict], marked: bool = True, quarantined=()) -> None:
     table = storage.to_table("articles", [{**r, "run_id": "test"} for r in rows])
-    storage.publish_partitions(data_root, hour, {"articles": table}, "test")
+    quarantine = storage.to_table(
+        "quarantine",
+        [
+            {
+                "dataset": "articles",
+                "record_id": q["article_id"],
+                "row": json.dumps(q, default=str),
+                "failed_expectations": ["body_too_short_or_long"],
+                "run_id": "test",
+            }
+            for q in quarantined
+        ],
+    )
+    storage.publish_partitions(data_root, hour, {"articles": table, "quarantine": quarantine}, "test")
     if not marked:
         (storage.partition_dir(data_root, "articles", hour) / storage.SUCCESS_FILE).unlink()
 
@@ -114,8 +127,11 @@ def test_rebuild_reads_committed_articles_partitions_and_skips_unmarked_ones(tmp
 
     data = tmp_path / "data"
     original = row("https://wire.example/strike", STORY)
-    decided = assign_stories([original], DedupIndex(tmp_path / "scratch"), HOUR)[0]
-    _publish_hour(data, HOUR, [{**original, **decided.columns()}])
+    brief = "The city council approved the transit budget on Monday after a four-hour debate, with seven votes for."
+    held_back = row("https://wire.example/brief", brief)  # quarantined by validation
+    decided = assign_stories([original, held_back], DedupIndex(tmp_path / "scratch"), HOUR)
+    rows = [{**r, **d.columns()} for r, d in zip([original, held_back], decided, strict=True)]
+    _publish_hour(data, HOUR, rows[:1], quarantined=rows[1:])
     unmarked = row("https://other.example/ships", OTHER_STORY_SAME_TOPIC)
     _publish_hour(data, HOUR + timedelta(hours=1), [{**unmarked, "story_id": unmarked["article_id"]}], marked=False)
     parser = argparse.ArgumentParser()
@@ -123,15 +139,16 @@ def test_rebuild_reads_committed_articles_partitions_and_skips_unmarked_ones(tmp
     args = parser.parse_args(["dedup", "rebuild", "--data", str(data)])
     assert args.func(args) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["articles"] == 1 and status["hours"] == 1
+    assert status["articles"] == 2 and status["hours"] == 1
     assert status["first_hour"] == HOUR.isoformat()
     index = DedupIndex(data / "state" / "dedup")
     later = HOUR + timedelta(hours=2)
     copy = row("https://paper.example/ports", syndicated_copy(STORY))
     assert assign_stories([copy], index, later)[0].duplicate_of == original["article_id"]
     assert assign_stories([unmarked], index, later)[0].kind == "original"
+    assert assign_stories([held_back], index, later)[0].kind == "url_duplicate"
     args = parser.parse_args(["dedup", "status", "--data", str(data)])
-    assert args.func(args) == 0 and json.loads(capsys.readouterr().out)["articles"] == 1
+    assert args.func(args) == 0 and json.loads(capsys.readouterr().out)["articles"] == 2
 
 
 def test_rebuild_without_articles_is_an_error(tmp_path):

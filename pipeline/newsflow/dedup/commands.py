@@ -208,7 +208,13 @@ def _loose_id(text: str) -> str | None:
 
 
 def published_hours(data_root: Path) -> Iterator[tuple[datetime, list[dict[str, Any]]]]:
-    """``(logical hour, article rows)`` of every committed ``articles`` partition, oldest first."""
+    """``(logical hour, article rows)`` of every committed hour, oldest first.
+
+    An hour's rows are what its dedup stage decided about: the published ``articles`` plus the
+    articles that validation quarantined (their rows are kept as JSON in ``quarantine``), which
+    is what the pipeline commits to the index, so a rebuild gives the index an hour-by-hour run
+    would have.
+    """
     from newsflow import storage
 
     base = Path(data_root) / "articles"
@@ -222,8 +228,32 @@ def published_hours(data_root: Path) -> Iterator[tuple[datetime, list[dict[str, 
             continue
     for hour in sorted(hours):
         table = storage.read_partition(data_root, "articles", hour)
-        if table is not None:
-            yield hour, table.select(list(ARTICLE_COLUMNS)).to_pylist()
+        if table is None:
+            continue
+        rows = table.select(list(ARTICLE_COLUMNS)).to_pylist()
+        quarantined = storage.read_partition(data_root, "quarantine", hour)
+        for record in quarantined.to_pylist() if quarantined is not None else []:
+            row = _quarantined_article(record)
+            if row is not None:
+                rows.append(row)
+        yield hour, rows
+
+
+def _quarantined_article(record: dict[str, Any]) -> dict[str, Any] | None:
+    if record.get("dataset") != "articles":
+        return None
+    try:
+        row = json.loads(record["row"])
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(row, dict) or not row.get("article_id") or not row.get("canonical_url"):
+        return None
+    row = {key: row.get(key) for key in ARTICLE_COLUMNS}
+    try:
+        row["published"] = _parse_published(row["published"])
+    except ValueError:
+        row["published"] = None
+    return row
 
 
 def _rebuild(args: argparse.Namespace, settings: DedupSettings) -> int:
