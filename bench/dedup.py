@@ -995,13 +995,14 @@ def main() -> None:
         kinds = Counter(p.kind.split("+")[0] if not p.label else "copy" for p in build_pairs())
         print(f"  pair kinds: {dict(kinds)}")
         bg = background_rate(settings)
-        for name in ("real", "templated"):
-            b = bg[name]
-            print(
-                f"background ({name}): {b['colliding']} of {b['pairs']} pairs of different stories share a band "
-                f"key (rate {b['rate']:.1e}): {b['per_article_at']} candidates per new article at those history "
-                f"sizes, before the limit of {settings.max_candidates}"
-            )
+        real, templated = bg["real"], bg["templated"]
+        print(
+            f"background: {real['colliding']} of {real['pairs']} pairs of different real articles share a band key "
+            f"(rate {real['rate']:.1e}): {real['per_article_at']} candidates per new article at those history sizes; "
+            f"stories from one template: {templated['colliding']} of {templated['pairs']} pairs (rate "
+            f"{templated['rate']:.2f} of a story's look-alikes in history); verified per article at most "
+            f"{settings.max_candidates} (the ones sharing most bands)"
+        )
         print(
             f"  verifying a candidate costs {bg['verify_seconds_per_candidate'] * 1e6:.1f} us (in batches of "
             f"{settings.max_candidates})"
