@@ -176,7 +176,10 @@ def test_bytes_per_article_stay_compact(tmp_path):
     segments = [Segment.load(s.path) for s in DedupIndex(tmp_path / "dedup").segments if s.path]
     assert segments
     per_article = sum(s.nbytes for s in segments) / sum(len(s) for s in segments)
-    assert per_article < 450
+    settings = DedupSettings()
+    # 8 bytes per band (key + row), 2 per sketch slot, 64 of columns, 24 of URL/content lookup arrays
+    assert per_article == 8 * settings.bands + 2 * settings.sketch_size + 88
+    assert per_article < 500
 
 
 def test_look_alike_history_is_capped_and_the_real_original_still_wins():

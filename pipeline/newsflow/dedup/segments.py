@@ -9,7 +9,7 @@ lookups, each a binary search over a sorted array plus a parallel array of row n
 * each LSH band key → the articles whose band has that key (near-duplicate candidates).
 
 Per article that is 8 bytes per band, 2 bytes per sketch slot, 64 bytes of columns and 24 of
-URL/content lookup arrays: 408 bytes with the default 24 bands and 64 sketch slots. On disk a
+URL/content lookup arrays: 472 bytes with the default 24 bands and 96 sketch slots. On disk a
 segment is a directory of ``.npy`` files opened memory-mapped; a batch of lookups touches pages
 all over them once and then lets go of them (``Segment.release``), so a process's memory does
 not grow with history (the pages stay in the OS page cache). Segments never change once written;

@@ -116,6 +116,18 @@ def _verified(
     return found
 
 
+def _most_shared(
+    keys: np.ndarray, band_rows: dict[tuple[int, int], list[int]], position: dict[int, int], limit: int
+) -> list[int]:
+    """Earlier rows of this hour sharing a band with ``keys``: at most ``limit``, most shared bands first."""
+    hits: dict[int, int] = {}
+    for b, k in enumerate(keys.tolist()):
+        for j in band_rows.get((b, k), ()):
+            hits[j] = hits.get(j, 0) + 1
+    best = sorted(hits, key=lambda j: (-hits[j], position[j]))[:limit]
+    return sorted(best)
+
+
 def assign_stories(
     rows: Sequence[Row],
     history: History,
@@ -187,7 +199,7 @@ def assign_stories(
         if decision is None and sizes[i] >= settings.min_shingles:
             matches = list(near_seen.get(i, []))
             keys = prepared.signatures.band_keys[i]
-            sharing = sorted({j for b, k in enumerate(keys.tolist()) for j in band_rows.get((b, k), ())})
+            sharing = _most_shared(keys, band_rows, position, settings.max_candidates)
             if sharing:
                 sig = prepared.signatures
                 similarity = overlaps(sig.sketch[sharing], sig.used[sharing], sig.tau[sharing], prepared.shingles[i])
