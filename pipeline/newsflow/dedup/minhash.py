@@ -128,12 +128,15 @@ def _derived(seed: int, what: str, i: int) -> int:
     return int.from_bytes(hashlib.blake2b(f"{seed}:{what}:{i}".encode(), digest_size=8).digest(), "little")
 
 
-# Figures are compared only when both samples hold this many shingles with a number, and veto a
-# match only when fewer than FIGURES_FLOOR of them agree: enough to tell templated stories apart
-# (whose figures hardly ever agree: no false match among 10,000 stories from bench/dedup.py's
-# templates) without letting a few dropped or added numbers (a trimmed copy, furniture with a
-# date in it) turn a copy into a new story (no copy among the labelled pairs vetoed).
+# Figures veto a match only in texts dense with them (at least FIGURE_SHARE of both samples'
+# shingles hold a number, and at least MIN_FIGURES of them), when fewer than FIGURES_FLOOR of them
+# agree. Stories written from one template (earnings, results, market closes) have a number in
+# nearly every sentence (about 40% of their shingles) and figures that hardly ever agree: no false
+# match among 10,000 stories from bench/dedup.py's templates. A copy keeps its figures, but a copy
+# trimmed to half of a text with few numbers, plus furniture with dates or headlines in it, may
+# share few figure shingles: such texts are not dense with figures, and are left to the words.
 MIN_FIGURES = 6
+FIGURE_SHARE = 0.2
 FIGURES_FLOOR = 0.4
 
 
@@ -154,7 +157,7 @@ def overlaps(sketch: np.ndarray, used: np.ndarray, tau: np.ndarray, newer: np.nd
     stays precise even when B is much shorter than A.
 
     The same is measured over the shingles that hold a number (flagged in the hash's lowest bit)
-    when both samples have enough of them: a copy carries its figures along with its words, while
+    when both texts are dense with figures: a copy carries its figures along with its words, while
     two stories written from one template (earnings, results, market closes) share the words but
     hardly any figures, and then the figures' agreement is the similarity.
     """
@@ -179,7 +182,10 @@ def overlaps(sketch: np.ndarray, used: np.ndarray, tau: np.ndarray, newer: np.nd
     newer_figures = np.concatenate([[0], np.cumsum(newer & np.uint64(1))]).astype(np.int64)[in_range]
     figure_matches = (found & older_is_figure).sum(axis=1)
     figures = np.maximum(figure_matches / np.maximum(older_figures, 1), figure_matches / np.maximum(newer_figures, 1))
-    vetoed = (older_figures >= MIN_FIGURES) & (newer_figures >= MIN_FIGURES) & (figures < FIGURES_FLOOR)
+    dense = (older_figures >= np.maximum(MIN_FIGURES, FIGURE_SHARE * safe_used)) & (
+        newer_figures >= np.maximum(MIN_FIGURES, FIGURE_SHARE * safe_range)
+    )
+    vetoed = dense & (figures < FIGURES_FLOOR)
     result = np.where(vetoed, figures, np.minimum(words, 1.0))
     return np.where(valid, result, 0.0)
 
