@@ -13,7 +13,9 @@ Quality. A labelled set built at run time (seeded, so every run scores the same 
   real syndicated story on three sites;
 * hard negatives: different stories on the same topic: every document's nearest other
   document by TF-IDF cosine (benchmark and newsroom separately), the same pairs with identical
-  site furniture added to both, and stories that quote a paragraph of another.
+  site furniture added to both, follow-up stories that reuse background paragraphs of another
+  (up to a third), stories that quote a paragraph of another, and stories written from one
+  template (earnings, match reports, market closes) with different figures.
 
 Each pair runs through ``assign_stories`` exactly as the pipeline does (the first document
 committed to an in-memory history at one hour, the second decided at the next): predicted
@@ -21,12 +23,18 @@ positive when the second comes out as a copy of the first. Documents are split b
 their key into a tuning part (where the default threshold was chosen) and a held-out part
 (never used for tuning); both are reported.
 
+Also the background: how often different real articles, and stories from one template, share a
+band key (the candidates that grow with history in real life, which generated history lacks).
+
 Scale. Histories of 100,000 and 1,000,000 articles (generated summaries: random band keys and
-sketches, committed hour by hour through the real on-disk index, compactions included), then
-the time to decide 10,000 new real-text articles against each (shingling, signatures, candidate
-search and verification) and to commit them. Prints the ratio (target <= 1.3), the absolute
+sketches, committed hour by hour through the real on-disk index, compactions included; plus
+real summaries of the originals of a tenth of the new articles and of one templated look-alike
+per 100 articles), then the time to decide 10,000 new real-text articles against each
+(shingling, signatures, candidate search and verification) and to commit them, each size built
+and timed in its own process, sizes alternating over ``--repeats`` rounds, best kept. Prints the
+ratio on CPU time (robust on a shared machine) and on wall time (target <= 1.3), the absolute
 seconds, index bytes per article and peak RSS (target < 1 GB; ``--huge`` adds 10,000,000,
-target < 3 GB).
+target < 3 GB, and needs about 10 GB of temporary disk).
 
     PYTHONPATH=pipeline .venv/bin/python bench/dedup.py [--quality-only | --scale-only] [--huge]
 """
