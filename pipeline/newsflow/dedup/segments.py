@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -72,6 +72,7 @@ DTYPES = {
 META_FILE = "segment.json"
 NAMES_FILE = "names.json"
 CHUNK_ROWS = 1 << 18
+PROBE_CHUNK = 64  # random reads between releases of a memory-mapped array
 
 
 @dataclass
@@ -303,40 +304,57 @@ class Segment:
 
     # ------------------------------------------------------------ lookups
 
+    def _take(self, name: str, rows: np.ndarray) -> np.ndarray:
+        return gather(self.a[name], rows)
+
+    def _search(self, sorted_values: np.ndarray, wanted: np.ndarray, side: Literal["left", "right"]) -> np.ndarray:
+        """``np.searchsorted`` in sorted probe order, a chunk at a time on memory-mapped arrays (see ``_take``)."""
+        if not isinstance(sorted_values, np.memmap):
+            return np.searchsorted(sorted_values, wanted, side=side)
+        by_value = np.argsort(wanted, kind="stable")
+        found = np.empty(len(wanted), np.int64)
+        for start in range(0, len(wanted), PROBE_CHUNK):
+            chunk = by_value[start : start + PROBE_CHUNK]
+            found[chunk] = np.searchsorted(sorted_values, wanted[chunk], side=side)
+            release_pages(sorted_values)
+        return found
+
     def _order(self, rows: np.ndarray) -> np.ndarray:
         """Position of each row within its hour (rows are sorted by hour)."""
-        hour = np.asarray(self.a["hour"])
-        return rows - np.searchsorted(hour, hour[rows], side="left")
+        return rows - self._search(self.a["hour"], self._take("hour", rows), "left")
 
     def _entries(self, rows: np.ndarray) -> list[Entry]:
-        a = self.a
         orders = self._order(rows)
+        columns = {
+            name: self._take(name, rows).tolist()
+            for name in ("article", "story", "dup", "similarity", "version", "hour", "content")
+        }
         entries = []
-        for r, o in zip(rows.tolist(), orders.tolist(), strict=True):
-            dup = int(a["dup"][r])
-            similarity = float(a["similarity"][r])
+        for i, order in enumerate(orders.tolist()):
+            dup = int(columns["dup"][i])
+            similarity = float(columns["similarity"][i])
             entries.append(
                 Entry(
-                    id_text(int(a["article"][r]), self.names),
-                    id_text(int(a["story"][r]), self.names),
+                    id_text(int(columns["article"][i]), self.names),
+                    id_text(int(columns["story"][i]), self.names),
                     id_text(dup, self.names) if dup else None,
                     None if np.isnan(similarity) else round(similarity, 4),
-                    int(a["version"][r]),
-                    int(a["hour"][r]),
-                    int(o),
-                    int(a["content"][r]),
+                    int(columns["version"][i]),
+                    int(columns["hour"][i]),
+                    int(order),
+                    int(columns["content"][i]),
                 )
             )
         return entries
 
     def _matching_rows(self, sorted_name: str, rows_name: str, keys: np.ndarray, before: int) -> dict[int, np.ndarray]:
         sorted_values = self.a[sorted_name]
-        lo = np.searchsorted(sorted_values, keys, side="left")
-        hi = np.searchsorted(sorted_values, keys, side="right")
+        lo = self._search(sorted_values, keys, "left")
+        hi = self._search(sorted_values, keys, "right")
         found: dict[int, np.ndarray] = {}
         for i in np.flatnonzero(hi > lo).tolist():
             rows = np.asarray(self.a[rows_name][lo[i] : hi[i]], np.int64)
-            rows = rows[np.asarray(self.a["hour"])[rows] < before]
+            rows = rows[self._take("hour", rows) < before]
             if len(rows):
                 found[int(keys[i])] = rows
         return found
@@ -400,7 +418,7 @@ class Segment:
             offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
             positions = np.repeat(lo[hit], counts) + offsets
             queries.append(np.repeat(hit, counts))
-            rows.append(np.asarray(a["band_rows"][b][positions], np.int64))
+            rows.append(gather(a["band_rows"][b], positions).astype(np.int64))
         if not rows:
             self.release()
             return Candidates.empty(self.sketch_size)
@@ -408,9 +426,9 @@ class Segment:
             np.stack([np.concatenate(queries), np.concatenate(rows)], axis=1), axis=0, return_counts=True
         )
         query, row = pairs[:, 0], pairs[:, 1]
-        visible = np.asarray(a["hour"])[row] < before
+        visible = self._take("hour", row) < before
         query, row, hits = query[visible], row[visible], hits[visible]
-        hour = np.asarray(a["hour"][row], np.int32)
+        hour = self._take("hour", row).astype(np.int32)
         order = self._order(row)
         best = top_per_query(query, hits, hour, order, limit)
         query, row, hits, hour, order = query[best], row[best], hits[best], hour[best], order[best]
@@ -419,12 +437,12 @@ class Segment:
             hits=hits.astype(np.int16),
             hour=hour,
             order=order,
-            article=np.asarray(a["article"][row], np.uint64),
-            story=np.asarray(a["story"][row], np.uint64),
-            sketch=np.asarray(a["sketch"][row], np.uint16),
-            used=np.asarray(a["used"][row], np.uint16),
-            tau=np.asarray(a["tau"][row], np.uint64),
-            size=np.asarray(a["size"][row], np.uint32),
+            article=self._take("article", row).astype(np.uint64),
+            story=self._take("story", row).astype(np.uint64),
+            sketch=self._take("sketch", row).astype(np.uint16),
+            used=self._take("used", row).astype(np.uint16),
+            tau=self._take("tau", row).astype(np.uint64),
+            size=self._take("size", row).astype(np.uint32),
             names=self.names,
         )
         self.release()
@@ -469,6 +487,22 @@ def _write_json(path: Path, doc: dict) -> None:
         json.dump(doc, fh)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def gather(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``array[rows]``; from a memory-mapped array, a few rows at a time.
+
+    The kernel maps whole page-cache folios (hundreds of kilobytes) around each row read at
+    random: reading thousands of rows in one go would map most of a large file into this
+    process. Reading ``PROBE_CHUNK`` rows at a time and letting go in between keeps that bounded.
+    """
+    if not isinstance(array, np.memmap):
+        return np.asarray(array[rows])
+    out = np.empty((len(rows), *array.shape[1:]), array.dtype)
+    for start in range(0, len(rows), PROBE_CHUNK):
+        out[start : start + PROBE_CHUNK] = array[rows[start : start + PROBE_CHUNK]]
+        release_pages(array)
+    return out
 
 
 def release_pages(array: np.ndarray) -> None:
@@ -557,6 +591,7 @@ def merge(
                 mine = src == i
                 if mine.any():
                     chunk[mine] = np.asarray(s.a[name][rows[mine]])
+                    release_pages(s.a[name])
             sink.write(chunk)
         arrays[name] = sink.finish()
         release_pages(arrays[name])
