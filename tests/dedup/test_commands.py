@@ -9,6 +9,7 @@ import pytest
 
 from newsflow import storage
 from newsflow.dedup.commands import add_parser
+from newsflow.dedup.hashing import stable_id
 from newsflow.dedup.store import DedupIndex
 from tests.dedup.conftest import OTHER_STORY_SAME_TOPIC, STORY, newsroom_articles, syndicated_copy
 
@@ -147,8 +148,18 @@ def test_rebuild_reads_committed_articles_partitions_and_skips_unmarked_ones(tmp
     assert assign_stories([copy], index, later)[0].duplicate_of == original["article_id"]
     assert assign_stories([unmarked], index, later)[0].kind == "original"
     assert assign_stories([held_back], index, later)[0].kind == "url_duplicate"
+    # A URL published under an older canonical form (www. kept) still matches today's form of it.
+    old_form = "https://www.legacy.example/a"
+    legacy = {**row(old_form, OTHER_STORY_SAME_TOPIC), "canonical_url": old_form, "article_id": stable_id(old_form)}
+    _publish_hour(data, HOUR - timedelta(hours=1), [{**legacy, "story_id": legacy["article_id"]}])
+    assert args.func(parser.parse_args(["dedup", "rebuild", "--data", str(data)])) == 0
+    capsys.readouterr()
+    again = assign_stories(
+        [row("https://www.legacy.example/a", OTHER_STORY_SAME_TOPIC)], DedupIndex(data / "state" / "dedup"), later
+    )
+    assert again[0].kind == "url_duplicate" and again[0].article_id == legacy["article_id"]
     args = parser.parse_args(["dedup", "status", "--data", str(data)])
-    assert args.func(args) == 0 and json.loads(capsys.readouterr().out)["articles"] == 2
+    assert args.func(args) == 0 and json.loads(capsys.readouterr().out)["articles"] == 3
 
 
 def test_rebuild_without_articles_is_an_error(tmp_path):

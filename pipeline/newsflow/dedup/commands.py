@@ -16,7 +16,8 @@ by ``--hour`` or else the hour after the newest one in the index (at the earlies
 hour). Giving the same ``--hour`` again replaces that batch, as a pipeline rerun does.
 
 ``rebuild`` rebuilds the index (default ``<data>/state/dedup``) from the published ``articles``
-partitions that carry a ``_SUCCESS`` marker, in hour order, and swaps it in atomically.
+partitions that carry a ``_SUCCESS`` marker (and the articles their hour quarantined), in hour
+order, with canonical URLs re-derived under today's rules, and swaps it in atomically.
 """
 
 from __future__ import annotations
@@ -236,7 +237,19 @@ def published_hours(data_root: Path) -> Iterator[tuple[datetime, list[dict[str, 
             row = _quarantined_article(record)
             if row is not None:
                 rows.append(row)
-        yield hour, rows
+        yield hour, [_recanonicalised(row) for row in rows]
+
+
+def _recanonicalised(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with today's canonical URL, so URLs published under older rules still match new links.
+
+    ``canonical_url`` maps its own output to itself, and an older rule's output (``www.`` kept, an
+    AMP path) to today's; the article keeps its published ``article_id`` and ``story_id``.
+    """
+    try:
+        return {**row, "canonical_url": canonical_url(str(row["canonical_url"]))}
+    except ValueError:
+        return row
 
 
 def _quarantined_article(record: dict[str, Any]) -> dict[str, Any] | None:
