@@ -311,7 +311,8 @@ class Segment:
         """``np.searchsorted`` in sorted probe order, a chunk at a time on memory-mapped arrays (see ``_take``)."""
         if not isinstance(sorted_values, np.memmap):
             return np.searchsorted(sorted_values, wanted, side=side)
-        by_value = np.argsort(wanted, kind="stable")
+        ascending = len(wanted) < 2 or bool(np.all(wanted[1:] >= wanted[:-1]))
+        by_value = np.arange(len(wanted)) if ascending else np.argsort(wanted, kind="stable")
         found = np.empty(len(wanted), np.int64)
         for start in range(0, len(wanted), PROBE_CHUNK):
             chunk = by_value[start : start + PROBE_CHUNK]
@@ -390,13 +391,17 @@ class Segment:
         finally:
             self.release()
 
-    def near_candidates(self, band_keys: np.ndarray, before: int, cap: int, limit: int) -> Candidates:
+    def near_candidates(
+        self, band_keys: np.ndarray, before: int, cap: int, limit: int, probe_order: np.ndarray | None = None
+    ) -> Candidates:
         """Rows sharing at least one band key with each query (``band_keys``: (queries, bands)).
 
         At most ``cap`` rows are read per band key (the earliest: equal keys are in row order),
-        and at most ``limit`` candidates kept per query (``top_per_query``).
+        and at most ``limit`` candidates kept per query (``top_per_query``). ``probe_order``:
+        ``np.argsort(band_keys, axis=0)``, when the caller probes several segments with them.
         """
         a = self.a
+        order_by_band = np.argsort(band_keys, axis=0) if probe_order is None else probe_order
         queries: list[np.ndarray] = []
         rows: list[np.ndarray] = []
         for b in range(min(band_keys.shape[1], a["band_keys"].shape[0])):
@@ -404,7 +409,7 @@ class Segment:
             if len(keys) == 0:
                 continue
             wanted = band_keys[:, b]
-            by_key = np.argsort(wanted)  # sorted probes walk the array front to back
+            by_key = order_by_band[:, b]  # sorted probes walk the array front to back
             lo = np.empty(len(wanted), np.int64)
             hi = np.empty(len(wanted), np.int64)
             lo[by_key] = np.searchsorted(keys, wanted[by_key], side="left")

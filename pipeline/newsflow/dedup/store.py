@@ -110,6 +110,7 @@ class SegmentIndex:
 
     def latest_by_url(self, url_keys: np.ndarray, before: int) -> dict[int, Entry]:
         latest: dict[int, Entry] = {}
+        url_keys = np.unique(url_keys)  # sorted probes, once for every segment
         for segment in self.segments:
             for key, entries in segment.url_versions(url_keys, before).items():
                 for entry in entries:
@@ -119,7 +120,7 @@ class SegmentIndex:
         return latest
 
     def first_by_content(self, content_keys: np.ndarray, before: int) -> dict[int, Entry]:
-        wanted = content_keys[content_keys != 0]
+        wanted = np.unique(content_keys[content_keys != 0])  # sorted probes, once for every segment
         first: dict[int, Entry] = {}
         for segment in self.segments:
             for key, entry in segment.first_content(wanted, before).items():
@@ -129,7 +130,8 @@ class SegmentIndex:
 
     def near_candidates(self, band_keys: np.ndarray, before: int, cap: int, limit: int) -> Candidates:
         """Candidates from every segment: at most ``cap`` per band key and segment, ``limit`` per query."""
-        parts = [segment.near_candidates(band_keys, before, cap, limit) for segment in self.segments]
+        order = np.argsort(band_keys, axis=0)
+        parts = [segment.near_candidates(band_keys, before, cap, limit, order) for segment in self.segments]
         return Candidates.concat(parts, self.settings.sketch_size).best_per_query(limit)
 
 
