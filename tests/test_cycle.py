@@ -250,3 +250,20 @@ def test_a_quarantined_first_copy_leaves_the_valid_copy_as_the_published_origina
     assert [q["record_id"] for q in _table(ctx, "quarantine").to_pylist()] == ["first"]
     facts = _table(ctx, "facts").to_pylist()
     assert facts and {f["article_id"] for f in facts} == {"second"}
+
+
+def test_the_story_syndicated_on_three_sites_is_one_story(first_run):
+    """The newsroom's wire story runs on all three sites with different clutter, headlines and trims:
+    one original, two copies pointing at it, one story id."""
+    _, ctx = first_run
+    articles = _table(ctx, "articles").to_pylist()
+    slugs = {a.slug for a in load_articles() if a.kind == "syndicated"} | {
+        a.slug for a in load_articles() if "port" in a.slug and "strike" in a.slug
+    }
+    copies = [a for a in articles if any(a["url"].rstrip("/").endswith(slug) for slug in slugs)]
+    assert len(copies) >= 3, [a["url"] for a in copies]
+    story_ids = {a["story_id"] for a in copies}
+    assert len(story_ids) == 1
+    originals = [a for a in copies if a["duplicate_of"] is None]
+    assert len(originals) == 1 and originals[0]["article_id"] in story_ids
+    assert all(a["similarity"] >= 0.5 for a in copies if a["duplicate_of"] is not None)

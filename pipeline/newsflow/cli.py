@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsflow.config import Settings
+from newsflow.dedup.commands import add_parser as add_dedup_parser
 from newsflow.errors import PipelineError
 from newsflow.sources.commands import add_parser as add_feeds_parser
 
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_state)
 
     add_feeds_parser(sub)  # newsflow feeds parse|add|list|import-opml|export-opml
+    add_dedup_parser(sub)  # newsflow dedup FILE.jsonl --json | rebuild | status
 
     p = sub.add_parser("newsroom", help="serve the sample newsroom on 127.0.0.1")
     p.add_argument("--port", type=int, default=8765)

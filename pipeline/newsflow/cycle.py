@@ -20,7 +20,9 @@ import pyarrow as pa
 from newsflow import state, storage
 from newsflow.context import RunContext
 from newsflow.dedup.index import HistoryIndex
+from newsflow.dedup.settings import DedupSettings
 from newsflow.dedup.stage import deduplicate
+from newsflow.dedup.store import DedupIndex
 from newsflow.errors import AllFeedsFailed
 from newsflow.failpoints import failpoint
 from newsflow.fetch import Fetcher, FetchSettings, HttpFetcher, ReplayFetcher
@@ -186,8 +188,9 @@ def dedup(ctx: RunContext) -> StageReport:
     """Mark duplicates among the valid articles against every committed hour; originals are valid rows."""
     rec = _recorder(ctx, "dedup")
     state.reconcile(ctx.data_root)
+    stories = DedupIndex(state.stories_path(ctx.data_root), DedupSettings.from_env())
     with _history(ctx) as history:
-        kept = deduplicate(ctx.load("valid").to_pylist(), history, ctx.logical_hour, rec)
+        kept = deduplicate(ctx.load("valid").to_pylist(), history, stories, ctx.logical_hour, rec)
     ctx.save("deduped", storage.to_table("articles", kept))
     return _finish(ctx, rec)
 

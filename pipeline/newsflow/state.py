@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ import pyarrow.parquet as pq
 
 from newsflow import storage
 from newsflow.dedup.index import HistoryIndex
+from newsflow.dedup.settings import DedupSettings
 from newsflow.dedup.stage import history_entries
+from newsflow.dedup.store import DedupIndex
 from newsflow.fetch.state import FetchState, state_path
 from newsflow.publish import committed_hours, hour_key, parse_hour_key
 
@@ -32,6 +35,7 @@ log = logging.getLogger("newsflow")
 
 STATE_DIR = "state"
 HISTORY_FILE = "dedup.sqlite"
+STORIES_DIR = "dedup"  # the near-duplicate index (newsflow.dedup.store.DedupIndex)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class ReconcileReport:
 
 def history_path(data_root: Path) -> Path:
     return Path(data_root) / STATE_DIR / HISTORY_FILE
+
+
+def stories_path(data_root: Path) -> Path:
+    return Path(data_root) / STATE_DIR / STORIES_DIR
 
 
 @contextmanager
@@ -83,16 +91,19 @@ def reconcile(data_root: Path) -> ReconcileReport:
         HistoryIndex(history_path(data_root)) as history,
         FetchState(state_path(data_root)) as fetch_state,
     ):
+        stories = DedupIndex(stories_path(data_root), DedupSettings.from_env())
         committed = {hour_key(hour): version for hour, version in committed_hours(data_root)}
         applied = history.applied()  # the one record of which version each hour was applied from
         dropped = [hour for hour in applied if hour not in committed]
         for hour in dropped:
             fetch_state.forget_hour(parse_hour_key(hour))
+            stories.drop_hour(parse_hour_key(hour))
             history.drop_hour(hour)
         changed = sorted(hour for hour, version in committed.items() if applied.get(hour) != version.name)
         for hour in changed:
             # Both replaces are idempotent; the history's marks the hour applied, so it goes last.
             fetch_state.record_hour(parse_hour_key(hour), _read_all(committed[hour], "fetches"))
+            stories.commit_hour(parse_hour_key(hour), _read_all(committed[hour], "articles"))
             history.replace_hour(hour, committed[hour].name, hour_contribution(committed[hour]))
     if changed or dropped:
         log.info("state: applied %d hour(s), dropped %d, of %d committed", len(changed), len(dropped), len(committed))
@@ -105,4 +116,5 @@ def rebuild(data_root: Path) -> ReconcileReport:
         for path in (history_path(data_root), state_path(data_root)):
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.rmtree(stories_path(data_root), ignore_errors=True)
     return reconcile(data_root)

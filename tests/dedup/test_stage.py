@@ -3,35 +3,44 @@
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from newsflow.dedup.hashing import content_hash
 from newsflow.dedup.stage import deduplicate, history_entries
+from newsflow.dedup.store import MemoryHistory as StoryMemory
 from newsflow.runs import StageRecorder
 
 HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
+BODY = (
+    "The harbour authority said on Tuesday that the north pier will be rebuilt over two years at a cost "
+    "of forty million dollars, after inspectors found the pilings had rotted through in several places. "
+) * 4
 
 
-class MemoryHistory:
-    """An in-memory :class:`~newsflow.dedup.stage.History`: entries recorded for earlier hours."""
+class UrlHistory:
+    """An in-memory URL history: canonical URLs other committed hours hold."""
 
-    def __init__(self, entries: dict[str, dict[str, tuple[str, str]]] | None = None) -> None:
-        self.entries = entries or {}
+    def __init__(self, urls: dict[str, tuple[str, str]] | None = None) -> None:
+        self.urls = urls or {}
 
     def earlier(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str]]:
-        known = self.entries.get(kind, {})
-        return {k: known[k] for k in keys if k in known}
+        return {k: self.urls[k] for k in keys if k in self.urls} if kind == "url" else {}
 
     def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]:
-        return {k: (a, s, "2026-11-25T09") for k, (a, s) in self.earlier(kind, keys, hour).items()}
+        return {k: (*v, "2026-11-25T09") for k, v in self.earlier(kind, keys, hour).items()}
 
 
-def _row(article_id: str, url: str, digest: str | None, published: datetime | None = None) -> dict:
+def _row(article_id: str, url: str, body: str = BODY, published: datetime | None = None) -> dict:
     return {
         "article_id": article_id,
+        "url": url,
         "canonical_url": url,
-        "content_hash": digest,
+        "title": "Pier to be rebuilt",
+        "body": body,
+        "content_hash": content_hash(body),
         "published": published,
         "story_id": None,
         "duplicate_of": None,
         "similarity": None,
+        "version": 1,
     }
 
 
@@ -39,46 +48,56 @@ def _rec() -> StageRecorder:
     return StageRecorder("run", HOUR, "dedup")
 
 
-def test_exact_copy_on_another_url_is_a_content_duplicate_of_the_first():
+def test_exact_copy_on_another_url_is_a_duplicate_of_the_first_published():
     rec = _rec()
-    first = _row("a", "https://x.test/story", "h1", datetime(2026, 11, 25, 8, tzinfo=UTC))
-    copy = _row("b", "https://x.test/story?print=1", "h1", datetime(2026, 11, 25, 9, tzinfo=UTC))
-    rows = deduplicate([copy, first], MemoryHistory(), HOUR, rec)
+    first = _row("a", "https://x.test/story", published=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    copy = _row("b", "https://y.test/story-copy", published=datetime(2026, 11, 25, 9, tzinfo=UTC))
+    rows = deduplicate([copy, first], UrlHistory(), StoryMemory(), HOUR, rec)
     originals = [r for r in rows if r["duplicate_of"] is None]
     copies = [r for r in rows if r["duplicate_of"] is not None]
     assert [r["article_id"] for r in originals] == ["a"] and [r["article_id"] for r in copies] == ["b"]
     assert copies[0]["duplicate_of"] == originals[0]["article_id"] == copies[0]["story_id"]
     assert copies[0]["similarity"] == 1.0
-    assert rec.counts == {"originals": 1, "content_duplicates": 1}
+    assert rec.counts["originals"] == 1 and rec.counts["content_duplicates"] == 1
 
 
-def test_urls_seen_in_earlier_hours_and_repeats_within_the_hour_are_dropped():
+def test_a_trimmed_reworded_copy_is_a_near_duplicate_and_another_story_is_not():
+    trimmed = BODY[: len(BODY) * 2 // 3].replace("harbour", "harbor") + " Advertisement. Share this story."
+    other = "The school board voted to move the start of classes to nine o'clock from next autumn. " * 6
+    rows = deduplicate(
+        [_row("a", "https://x.test/a"), _row("b", "https://y.test/b", trimmed), _row("c", "https://z.test/c", other)],
+        UrlHistory(),
+        StoryMemory(),
+        HOUR,
+        _rec(),
+    )
+    by_id = {r["article_id"]: r for r in rows}
+    assert by_id["b"]["duplicate_of"] == "a" and by_id["b"]["similarity"] >= 0.5
+    assert by_id["c"]["duplicate_of"] is None and by_id["c"]["story_id"] == "c"
+
+
+def test_urls_another_hour_holds_are_not_published_again():
     rec = _rec()
-    history = MemoryHistory({"url": {"https://x.test/old": ("old", "old")}})
-    rows = [
-        _row("old", "https://x.test/old", "h0"),
-        _row("n", "https://x.test/new", "h2"),
-        _row("n", "https://x.test/new", "h2"),
-    ]
-    kept = deduplicate(rows, history, HOUR, rec)
-    assert [r["article_id"] for r in kept] == ["n"] and rec.counts["url_duplicates"] == 2
-
-
-def test_content_seen_earlier_points_at_the_earlier_story():
-    history = MemoryHistory({"content": {"h1": ("orig", "story-1")}})
-    (row,) = deduplicate([_row("c", "https://y.test/c", "h1")], history, HOUR, _rec())
-    assert (row["duplicate_of"], row["story_id"], row["similarity"]) == ("orig", "story-1", 1.0)
+    history = UrlHistory({"https://x.test/old": ("old", "old")})
+    kept = deduplicate(
+        [_row("old", "https://x.test/old"), _row("n", "https://x.test/new", "Other text " * 80)],
+        history,
+        StoryMemory(),
+        HOUR,
+        rec,
+    )
+    assert [r["article_id"] for r in kept] == ["n"] and rec.counts["url_duplicates"] == 1
 
 
 def test_input_rows_are_not_modified():
-    row = _row("a", "https://x.test/a", "h1")
-    deduplicate([row], MemoryHistory(), HOUR, _rec())
+    row = _row("a", "https://x.test/a")
+    deduplicate([row], UrlHistory(), StoryMemory(), HOUR, _rec())
     assert row["story_id"] is None
 
 
 def test_history_entries_cover_published_and_quarantined_urls_but_only_published_content():
-    published = [{**_row("a", "https://x.test/a", "h1"), "story_id": "a"}]
+    published = [{**_row("a", "https://x.test/a"), "story_id": "a"}]
     quarantined = [{"article_id": "q", "canonical_url": "https://x.test/q", "content_hash": "hq"}]
     entries = history_entries(published, quarantined)
     assert entries["url"] == [("https://x.test/a", "a", "a"), ("https://x.test/q", "q", "q")]
-    assert entries["content"] == [("h1", "a", "a")]
+    assert entries["content"] == [(content_hash(BODY), "a", "a")]

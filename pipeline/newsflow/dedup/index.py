@@ -1,5 +1,9 @@
 """The history index: what every committed hour contributed, shared across runs.
 
+Stories (exact and near copies, versions) come from ``store.DedupIndex``; this index answers the
+question the near-duplicate index cannot, "does another committed hour, earlier *or later*, hold
+this URL?", and records which version of each hour the derived state was applied from.
+
 Kept in SQLite under ``<data>/state/dedup.sqlite``. Each key (a canonical URL or a content hash)
 is remembered per logical hour that committed it, with the article and story it belonged to.
 The index is *derived* state: :mod:`newsflow.state` replaces an hour's rows whenever that hour
