@@ -173,6 +173,8 @@ def canonical_url(url: str) -> str:
     host = _fold_host(_ascii_host(normal.hostname or ""))
     if not host:
         raise ValueError(f"URL without a host: {url[:200]!r}")
+    if not _HOST_CHARS.fullmatch(host) and not (":" in host and _IPV6_CHARS.fullmatch(host)):
+        raise ValueError(f"not a valid host name: {host[:200]!r} in {url[:200]!r}")
     port = normal.port
     netloc = _netloc(host, None if (scheme, port) in (("http", 80), ("https", 443)) else port)
     path = _resolve_dots(_fix_escapes(normal.path or "/"))
@@ -183,6 +185,11 @@ def canonical_url(url: str) -> str:
         if not _is_tracking(k) and not _is_amp_param(k, v)
     )
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+# What a host may hold once it is in ASCII (IDNA): letters, digits, hyphens, dots, underscores.
+_HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
+_IPV6_CHARS = re.compile(r"[0-9a-f:.]+")
 
 
 def _netloc(host: str, port: int | None) -> str:
