@@ -86,11 +86,9 @@ BAD: dict[str, tuple[dict, set[str], set[str]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def batch(real_bodies):
-    """(table, name of each row's defect or None): the bad rows spread among the good ones. A bad
-    row's ``raw_ref`` names its defect, so its quarantine row can be told apart."""
-    good = [article(i, body) for i, body in enumerate(real_bodies)]
+def crafted_rows(good: list[dict]) -> list[dict]:
+    """One row per defect in ``BAD`` (its ``raw_ref`` names the defect); the duplicates copy the id
+    of ``good[0]`` and the URL of ``good[1]``."""
     bad = []
     for j, (name, (overrides, _, _)) in enumerate(BAD.items()):
         body = overrides.get("body", ENGLISH * 3)
@@ -100,6 +98,15 @@ def batch(real_bodies):
         if name == "duplicate_url":
             row["url"] = good[1]["url"]
         bad.append(row)
+    return bad
+
+
+@pytest.fixture(scope="module")
+def batch(real_bodies):
+    """(table, name of each row's defect or None): the bad rows spread among the good ones. A bad
+    row's ``raw_ref`` names its defect, so its quarantine row can be told apart."""
+    good = [article(i, body) for i, body in enumerate(real_bodies)]
+    bad = crafted_rows(good)
     rows: list[dict] = []
     for i, row in enumerate(good):
         rows.append(row)

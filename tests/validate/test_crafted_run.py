@@ -15,7 +15,7 @@ from newsflow.cycle import stage
 from newsflow.validate.batch import BatchFailure
 from tests.conftest import HOUR
 from tests.validate.conftest import article
-from tests.validate.test_crafted_batch import BAD, ENGLISH
+from tests.validate.test_crafted_batch import BAD, crafted_rows
 
 AFTER_EXTRACT = ("validate", "dedup", "facts", "publish")
 
@@ -31,15 +31,7 @@ def _run_from_extracted(ctx: RunContext, extracted: pa.Table) -> None:
 
 def test_a_run_quarantines_exactly_the_crafted_articles_and_publishes_the_rest(real_bodies, tmp_path):
     good = [article(i, body) for i, body in enumerate(real_bodies[:24])]
-    bad = []
-    for j, (name, (overrides, _, _)) in enumerate(BAD.items()):
-        body = overrides.get("body", ENGLISH * 3)
-        row = article(1000 + j, body, raw_ref=f"bad:{name}", **{k: v for k, v in overrides.items() if k != "body"})
-        if name == "duplicate_id":
-            row["article_id"] = good[0]["article_id"]
-        if name == "duplicate_url":
-            row["url"] = good[1]["url"]
-        bad.append(row)
+    bad = crafted_rows(good)
     rows = [row for pair in zip(good, bad + [None] * len(good), strict=False) for row in pair if row is not None]
     ctx = RunContext.create(HOUR, Settings(data_root=tmp_path / "data", feeds_file=tmp_path / "feeds.yaml"))
     _run_from_extracted(ctx, storage.to_table("articles", rows))
