@@ -244,7 +244,9 @@ print(json.dumps({"airflow_import": t1 - t0, "dagbag": t2 - t1, "dags": sorted(b
         "AIRFLOW_HOME": home,
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "PYTHONPATH": f"{ROOT / 'pipeline'}:{ROOT}",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "PYTHONPATH": f"{ROOT / 'pipeline'}:{ROOT}:{ROOT / 'plugins'}",
     }
     out = subprocess.run(
         [sys.executable, "-c", code, str(ROOT / "dags")], env=env, capture_output=True, text=True, timeout=600

@@ -116,10 +116,12 @@ def build_data_docs(
                 run_id=RunIdentifier(run_name=run_name, run_time=run_time),
                 batch_identifier=_safe(result.run_id),
             )
+            _write_summary(data_root, result, run_name)
+            if not result.gx_result:
+                continue  # an empty batch: GX did not run, the summary says 0 rows
             gx_result = ExpectationSuiteValidationResultSchema().load(_with_run(result, run_name, run_time))
             ctx.validation_results_store.set(key, gx_result)
             identifiers.append(key)
-            _write_summary(data_root, result, run_name)
         if suites_dir is not None:
             identifiers.extend(_add_suites(ctx, Path(suites_dir), {r.dataset for r in results}))
         if logical_hour is not None:
