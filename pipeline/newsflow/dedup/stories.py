@@ -27,7 +27,7 @@ rerun, a replay or a backfill of an hour assigns the same ids every time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,9 +66,6 @@ class Decision:
             "similarity": self.similarity,
             "version": self.version,
         }
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ list items as ``- `` lines.
 
 from __future__ import annotations
 
-import trafilatura
 
 from newsflow.extract.blocks import Block, from_text, norm
 from newsflow.extract.cleanup import CleanContext, clean_blocks
@@ -24,8 +23,6 @@ from newsflow.extract.model import Extracted, ExtractError, ExtractRequest, Feed
 from newsflow.extract.pool import ExtractSettings, extract_many
 from newsflow.extract.text import extract_text
 
-EXTRACTOR_VERSION = f"newsflow-extract-2+trafilatura-{trafilatura.__version__}"
-
 
 def clean_paragraphs(paragraphs: list[str]) -> list[str]:
     """The paragraph-level cleanup applied to plain paragraphs (no page to anchor them in)."""
@@ -34,7 +31,6 @@ def clean_paragraphs(paragraphs: list[str]) -> list[str]:
 
 
 __all__ = [
-    "EXTRACTOR_VERSION",
     "Block",
     "ExtractError",
     "ExtractRequest",
