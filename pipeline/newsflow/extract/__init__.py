@@ -14,7 +14,6 @@ list items as ``- `` lines.
 
 from __future__ import annotations
 
-
 from newsflow.extract.blocks import Block, from_text, norm
 from newsflow.extract.cleanup import CleanContext, clean_blocks
 from newsflow.extract.core import extract_html
