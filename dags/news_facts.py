@@ -15,7 +15,7 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from newsflow_alerts import WebhookNotifier
 
 from newsflow.config import Settings
-from newsflow.context import parse_logical_date
+from newsflow.context import each_hour, parse_logical_date
 from newsflow.reprocess import reprocess_hour
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def news_facts():
         params = context["params"]
         if params.get("from") and params.get("to"):
             start, end = parse_logical_date(params["from"], "from"), parse_logical_date(params["to"], "to")
-            hours = [start + timedelta(hours=i) for i in range(int((end - start).total_seconds() // 3600) + 1)]
+            hours = list(each_hour(start, end))
             only_if_stale = False
         else:
             events = context.get("triggering_asset_events") or {}

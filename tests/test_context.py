@@ -34,3 +34,11 @@ def test_loading_a_table_no_stage_wrote_says_which_stage_to_run(tmp_path):
     ctx = RunContext.create(datetime(2026, 11, 25, 10, tzinfo=UTC), Settings(data_root=tmp_path))
     with pytest.raises(FileNotFoundError, match="run the stage that writes 'links'"):
         ctx.load("links")
+
+
+def test_hour_ranges_include_both_ends_and_are_empty_backwards():
+    from newsflow.context import each_hour, hour_count
+
+    start = datetime(2026, 11, 25, 22, tzinfo=UTC)
+    assert list(each_hour(start, start + timedelta(hours=3))) == [start + timedelta(hours=i) for i in range(4)]
+    assert hour_count(start, start) == 1 and hour_count(start, start - timedelta(hours=1)) == 0

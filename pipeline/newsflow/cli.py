@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,7 @@ def _feed_policy_status(data_root: Path, feeds_file: Path, hour: datetime) -> in
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from newsflow.context import parse_logical_date, plan_run
+    from newsflow.context import each_hour, hour_count, parse_logical_date, plan_run
     from newsflow.cycle import run_cycle
 
     settings = _settings(args)
@@ -79,13 +79,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if end < start:
         print(f"newsflow backfill: --to {args.end} is before --from {args.start}", file=sys.stderr)
         return 2
-    total = int((end - start).total_seconds() // 3600) + 1
+    total = hour_count(start, end)
     if args.engine == "airflow" or (args.engine == "auto" and _scheduler_running()):
         return _airflow_backfill(start, end, args)
     failed: list[str] = []
-    for i in range(total):  # one hour at a time: a year-long range starts at once and holds one hour in memory
-        hour = start + timedelta(hours=i)
-        print(f"[{i + 1}/{total}] {hour:%Y-%m-%dT%H:00Z}", file=sys.stderr, flush=True)
+    for i, hour in enumerate(each_hour(start, end), 1):
+        print(f"[{i}/{total}] {hour:%Y-%m-%dT%H:00Z}", file=sys.stderr, flush=True)
         try:
             run_cycle(plan_run(hour, settings, replay=args.replay, live=args.live, lease_pid=os.getpid()))
         except PipelineError as exc:
@@ -98,12 +97,18 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _airflow_cli() -> str:
+    """The ``airflow`` command: on PATH, else beside this interpreter (the venv's)."""
+    import shutil
+
+    return shutil.which("airflow") or str(Path(sys.executable).with_name("airflow"))
+
+
 def _scheduler_running() -> bool:
     """Whether an Airflow scheduler is alive for this environment's AIRFLOW_HOME (``airflow jobs check``)."""
-    import shutil
     import subprocess
 
-    airflow = shutil.which("airflow") or str(Path(sys.executable).with_name("airflow"))
+    airflow = _airflow_cli()
     if not Path(airflow).exists() or not os.environ.get("AIRFLOW_HOME"):
         return False
     check = [airflow, "jobs", "check", "--job-type", "SchedulerJob", "--allow-multiple", "--limit", "10"]
@@ -116,13 +121,11 @@ def _scheduler_running() -> bool:
 def _airflow_backfill(start: datetime, end: datetime, args: argparse.Namespace) -> int:
     """Hand the range to Airflow's own backfill (its runs show in the UI); the DAG's plan task applies
     the same fetch-mode rule as the CLI loop: recorded hours replay, others need live."""
-    import shutil
     import subprocess
 
-    airflow = shutil.which("airflow") or str(Path(sys.executable).with_name("airflow"))
     conf = json.dumps({"live": bool(args.live), "replay": bool(args.replay)})
     command = [
-        airflow, "backfill", "create", "--dag-id", "news_ingest_hourly",
+        _airflow_cli(), "backfill", "create", "--dag-id", "news_ingest_hourly",
         "--from-date", start.isoformat(), "--to-date", end.isoformat(),
         "--dag-run-conf", conf, "--reprocess-behavior", "completed", "--max-active-runs", "1",
     ]  # fmt: skip
@@ -183,7 +186,7 @@ def _fact_lines(path: Path, published: date | None) -> list[dict[str, Any]]:
 
 
 def cmd_reprocess_facts(args: argparse.Namespace) -> int:
-    from newsflow.context import parse_logical_date
+    from newsflow.context import each_hour, hour_count, parse_logical_date
     from newsflow.reprocess import reprocess_hour
 
     if not (args.start and args.end):
@@ -191,15 +194,14 @@ def cmd_reprocess_facts(args: argparse.Namespace) -> int:
         return 2
     data_root = _settings(args).data_root
     start, end = parse_logical_date(args.start, "--from"), parse_logical_date(args.end, "--to")
-    total = int((end - start).total_seconds() // 3600) + 1
+    total = hour_count(start, end)
     run_id = f"reprocess__{datetime.now().strftime('%Y%m%dT%H%M%S')}"
     done = 0
-    for i in range(max(total, 0)):
-        hour = start + timedelta(hours=i)
+    for i, hour in enumerate(each_hour(start, end), 1):
         result = reprocess_hour(data_root, hour, run_id, only_if_stale=args.only_stale)
         done += result.done
         state = f"{result.articles} articles, {result.facts} facts" if result.done else "skipped (nothing to do)"
-        print(f"[{i + 1}/{total}] {hour:%Y-%m-%dT%H:00Z} {state}", file=sys.stderr, flush=True)
+        print(f"[{i}/{total}] {hour:%Y-%m-%dT%H:00Z} {state}", file=sys.stderr, flush=True)
     print(f"reprocessed the facts of {done} of {total} hour(s) in {Path(data_root).resolve()}")
     return 0
 

@@ -8,8 +8,9 @@ stay in staged Parquet files under ``<data>/_staging/<run_id>/``, never in XCom.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,17 @@ def parse_logical_date(text: str, flag: str = "--logical-date") -> datetime:
     if not EARLIEST_HOUR <= hour < LATEST_HOUR:
         raise ValueError(f"{flag} {text!r} is outside {EARLIEST_HOUR:%Y}-{LATEST_HOUR:%Y}; write e.g. 2026-11-25T10:00")
     return hour
+
+
+def hour_count(start: datetime, end: datetime) -> int:
+    """How many hours a range holds, both ends included (0 when ``end`` is before ``start``)."""
+    return max(0, int((end - start).total_seconds() // 3600) + 1)
+
+
+def each_hour(start: datetime, end: datetime) -> Iterator[datetime]:
+    """The hours from ``start`` to ``end``, both included, one at a time (a year-long range starts at once)."""
+    for i in range(hour_count(start, end)):
+        yield start + timedelta(hours=i)
 
 
 @dataclass(frozen=True)

@@ -66,19 +66,14 @@ def state_lock(data_root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _read_all(version: Path, dataset: str) -> list[dict[str, Any]]:
-    path = version / dataset / storage.PART_FILE
-    return pq.read_table(path).to_pylist() if path.exists() else []
-
-
-def _read(version: Path, dataset: str, columns: list[str]) -> list[dict[str, Any]]:
+def _read(version: Path, dataset: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
     path = version / dataset / storage.PART_FILE
     return pq.read_table(path, columns=columns).to_pylist() if path.exists() else []
 
 
 def hour_contribution(version: Path) -> dict[str, list[tuple[str, str, str]]]:
     """What a committed version adds to the dedup history, read from its published files."""
-    articles = _read(version, "articles", ["canonical_url", "article_id", "story_id", "content_hash", "duplicate_of"])
+    articles = _read(version, "articles", ["canonical_url", "article_id", "story_id"])
     quarantined = [json.loads(q["row"]) for q in _read(version, "quarantine", ["row"])]
     return history_entries(articles, [q for q in quarantined if q.get("canonical_url") and q.get("article_id")])
 
@@ -102,8 +97,8 @@ def reconcile(data_root: Path) -> ReconcileReport:
         changed = sorted(hour for hour, version in committed.items() if applied.get(hour) != version.name)
         for hour in changed:
             # Both replaces are idempotent; the history's marks the hour applied, so it goes last.
-            fetch_state.record_hour(parse_hour_key(hour), _read_all(committed[hour], "fetches"))
-            stories.commit_hour(parse_hour_key(hour), _read_all(committed[hour], "articles"))
+            fetch_state.record_hour(parse_hour_key(hour), _read(committed[hour], "fetches"))
+            stories.commit_hour(parse_hour_key(hour), _read(committed[hour], "articles"))
             history.replace_hour(hour, committed[hour].name, hour_contribution(committed[hour]))
     if changed or dropped:
         log.info("state: applied %d hour(s), dropped %d, of %d committed", len(changed), len(dropped), len(committed))

@@ -7,19 +7,19 @@ H11 = datetime(2026, 11, 25, 11, tzinfo=UTC)
 H09 = datetime(2026, 11, 25, 9, tzinfo=UTC)
 
 
-def test_only_earlier_hours_count_so_reruns_see_the_same_history(tmp_path):
+def test_a_rerun_does_not_see_its_own_hour_so_it_sees_the_same_history(tmp_path):
     with HistoryIndex(tmp_path / "i.sqlite") as index:
         index.replace_hour("2026-11-25T10", "v1", {"url": [("u1", "a1", "s1")]})
-        assert index.earlier("url", ["u1"], H10) == {}  # rerun of 10:00 is not its own duplicate
-        assert index.earlier("url", ["u1", "u2"], H11) == {"u1": ("a1", "s1")}
+        assert index.elsewhere("url", ["u1"], H10) == {}  # rerun of 10:00 is not its own duplicate
+        assert index.elsewhere("url", ["u1", "u2"], H11) == {"u1": ("a1", "s1", "2026-11-25T10")}
 
 
-def test_backfilling_an_older_hour_moves_first_sighting_earlier(tmp_path):
+def test_the_earliest_other_hour_that_holds_a_url_is_the_one_named(tmp_path):
     with HistoryIndex(tmp_path / "i.sqlite") as index:
-        index.replace_hour("2026-11-25T11", "v1", {"content": [("h", "late", "late")]})
-        index.replace_hour("2026-11-25T09", "v1", {"content": [("h", "early", "early")]})
-        assert index.earlier("content", ["h"], H10) == {"h": ("early", "early")}
-        assert index.earlier("content", ["h"], H09) == {}
+        index.replace_hour("2026-11-25T11", "v1", {"url": [("u", "late", "late")]})
+        index.replace_hour("2026-11-25T09", "v1", {"url": [("u", "early", "early")]})
+        assert index.elsewhere("url", ["u"], H10) == {"u": ("early", "early", "2026-11-25T09")}
+        assert index.elsewhere("url", ["u"], H09) == {"u": ("late", "late", "2026-11-25T11")}
 
 
 def test_elsewhere_sees_later_hours_too_so_a_backfill_does_not_publish_again(tmp_path):

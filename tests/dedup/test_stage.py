@@ -21,11 +21,8 @@ class UrlHistory:
     def __init__(self, urls: dict[str, tuple[str, str]] | None = None) -> None:
         self.urls = urls or {}
 
-    def earlier(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str]]:
-        return {k: self.urls[k] for k in keys if k in self.urls} if kind == "url" else {}
-
     def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]:
-        return {k: (*v, "2026-11-25T09") for k, v in self.earlier(kind, keys, hour).items()}
+        return {k: (*self.urls[k], "2026-11-25T09") for k in keys if k in self.urls} if kind == "url" else {}
 
 
 def _row(article_id: str, url: str, body: str = BODY, published: datetime | None = None) -> dict:
@@ -95,9 +92,8 @@ def test_input_rows_are_not_modified():
     assert row["story_id"] is None
 
 
-def test_history_entries_cover_published_and_quarantined_urls_but_only_published_content():
+def test_history_entries_cover_published_and_quarantined_urls():
     published = [{**_row("a", "https://x.test/a"), "story_id": "a"}]
     quarantined = [{"article_id": "q", "canonical_url": "https://x.test/q", "content_hash": "hq"}]
     entries = history_entries(published, quarantined)
-    assert entries["url"] == [("https://x.test/a", "a", "a"), ("https://x.test/q", "q", "q")]
-    assert entries["content"] == [(content_hash(BODY), "a", "a")]
+    assert entries == {"url": [("https://x.test/a", "a", "a"), ("https://x.test/q", "q", "q")]}

@@ -4,17 +4,14 @@ Stories (exact and near copies, versions) come from ``store.DedupIndex``; this i
 question the near-duplicate index cannot, "does another committed hour, earlier *or later*, hold
 this URL?", and records which version of each hour the derived state was applied from.
 
-Kept in SQLite under ``<data>/state/dedup.sqlite``. Each key (a canonical URL or a content hash)
-is remembered per logical hour that committed it, with the article and story it belonged to.
+Kept in SQLite under ``<data>/state/dedup.sqlite``. Each canonical URL is remembered per logical
+hour that committed it (published or quarantined), with the article and story it belonged to.
 The index is *derived* state: :mod:`newsflow.state` replaces an hour's rows whenever that hour
 commits a new version (a rerun replaces its contribution instead of adding to it), and the whole
 index can be rebuilt from the published datasets.
 
-Two lookups serve two rules:
-- :meth:`HistoryIndex.elsewhere` (any other hour): an article belongs to the hour that first
-  committed it, so neither a later hour nor a backfill of an earlier one publishes it again.
-- :meth:`HistoryIndex.earlier` (strictly earlier hours): which story a new copy belongs to, so a
-  rerun of an hour sees exactly what it saw the first time.
+:meth:`HistoryIndex.elsewhere` looks in any other hour: an article belongs to the hour that first
+committed it, so neither a later hour nor a backfill of an earlier one publishes it again.
 """
 
 from __future__ import annotations
@@ -29,7 +26,7 @@ from newsflow.publish import hour_key
 SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
-    kind TEXT NOT NULL,          -- 'url' or 'content'
+    kind TEXT NOT NULL,          -- 'url'
     key TEXT NOT NULL,
     hour TEXT NOT NULL,          -- the logical hour that committed it (2026-11-25T10)
     article_id TEXT NOT NULL,
@@ -74,27 +71,20 @@ class HistoryIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _first(self, kind: str, keys: Iterable[str], where: str, hour: str) -> dict[str, tuple[str, str, str]]:
+    def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]:
+        """``key -> (article_id, story_id, hour)`` of the earliest *other* hour that committed it."""
         unique = list(set(keys))
         found: dict[str, tuple[str, str, str]] = {}
         for i in range(0, len(unique), 500):
             chunk = unique[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT key, article_id, story_id, hour FROM seen WHERE kind=? AND key IN ({marks}) AND {where} "
+                f"SELECT key, article_id, story_id, hour FROM seen WHERE kind=? AND key IN ({marks}) AND hour <> ? "
                 "ORDER BY hour DESC",
-                [kind, *chunk, hour],
+                [kind, *chunk, hour_key(hour)],
             )
             found.update({k: (a, s, h) for k, a, s, h in rows})  # DESC: the earliest hour wins
         return found
-
-    def earlier(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str]]:
-        """``key -> (article_id, story_id)`` of the earliest hour strictly before ``hour`` that has it."""
-        return {k: (a, s) for k, (a, s, _) in self._first(kind, keys, "hour < ?", hour_key(hour)).items()}
-
-    def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]:
-        """``key -> (article_id, story_id, hour)`` of the earliest *other* hour that committed it."""
-        return self._first(kind, keys, "hour <> ?", hour_key(hour))
 
     def applied(self) -> dict[str, str]:
         """``hour -> version`` of every hour whose contribution is in the index."""

@@ -27,9 +27,7 @@ Row = dict[str, Any]
 
 
 class History(Protocol):
-    """Which canonical URLs (and contents) other committed hours hold (see ``HistoryIndex``)."""
-
-    def earlier(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str]]: ...
+    """Which canonical URLs other committed hours hold (see ``HistoryIndex``)."""
 
     def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]: ...
 
@@ -60,10 +58,7 @@ def deduplicate(
 
 def history_entries(articles: Sequence[Row], quarantined: Sequence[Row]) -> dict[str, list[tuple[str, str, str]]]:
     """What an hour adds to the URL history: every URL it decided about (published or quarantined),
-    and the content of what it published, each as ``(key, article_id, story_id)``."""
+    as ``(canonical_url, article_id, story_id)``. Contents live in the near-duplicate index."""
     urls = [(r["canonical_url"], r["article_id"], r["story_id"]) for r in articles]
     urls += [(r["canonical_url"], r["article_id"], r["article_id"]) for r in quarantined if r.get("canonical_url")]
-    content = [
-        (r["content_hash"], r["duplicate_of"] or r["article_id"], r["story_id"]) for r in articles if r["content_hash"]
-    ]
-    return {"url": urls, "content": content}
+    return {"url": urls}
