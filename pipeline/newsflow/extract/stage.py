@@ -34,15 +34,14 @@ def articles_from_pages(
     stats = PoolStats()
     tick = progress_logger("extract", sum(1 for p in pages if p["raw_ref"]), "pages")
     results = list(extract_pages(pages, read_raw, stats=stats))
-    crashed = [page for page, ex in results if ex.error and ex.error.startswith("WorkerCrashed")]
+    crashed = [i for i, (_, ex) in enumerate(results) if ex.error and ex.error.startswith("WorkerCrashed")]
     if crashed:
         # A worker process that dies (out of memory, a broken environment) must not take the pages
         # it held with it: those are extracted again in this process, where a real failure is theirs.
         rec.count("pool_crashes", len(crashed))
-        again = dict(
-            zip((id(p) for p in crashed), (ex for _, ex in extract_pages(crashed, read_raw, workers=1)), strict=True)
-        )
-        results = [(page, again.get(id(page), ex)) for page, ex in results]
+        again = extract_pages([results[i][0] for i in crashed], read_raw, workers=1)
+        for i, retried in zip(crashed, again, strict=True):
+            results[i] = retried
     for page, ex in results:
         tick()
         if ex.error:
