@@ -16,7 +16,7 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from newsflow_alerts import WebhookNotifier
 
-from newsflow import cycle
+from newsflow import cycle, storage
 from newsflow.config import Settings
 from newsflow.context import RunContext, plan_run
 from newsflow.errors import AllFeedsFailed, ConfigError
@@ -24,7 +24,7 @@ from newsflow.sources.registry import RegistryError, load_registry
 
 log = logging.getLogger(__name__)
 
-DATASETS = ("articles", "facts", "quarantine", "runs", "fetches")
+DATASETS = tuple(storage.SCHEMAS)
 ASSETS = {name: Asset(f"newsflow://{name}") for name in DATASETS}
 HTTP_STAGES = {"fetch_feeds", "fetch_pages"}  # they share the `http` pool (create it: airflow pools set http 4 …)
 

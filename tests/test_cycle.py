@@ -243,6 +243,7 @@ def test_a_quarantined_first_copy_leaves_the_valid_copy_as_the_published_origina
     ctx.save("extracted", storage.to_table("articles", [first_copy, second_copy]))
     for name in ("fetches-feeds", "fetches-pages"):
         ctx.save(name, storage.to_table("fetches", []))
+    ctx.save("entries", storage.ENTRIES.empty_table())
     for name in ("validate", "dedup", "facts", "publish"):
         stage(name).run(ctx)
     articles = _table(ctx, "articles").to_pylist()

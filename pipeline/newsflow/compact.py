@@ -45,6 +45,8 @@ def compact(
     for hour, version in committed_hours(data_root):
         report.hours_checked += 1
         for dataset in storage.SCHEMAS:
+            if dataset in storage.SINCE_VERSION and not (version / dataset).exists():
+                continue  # committed before the dataset existed
             marker_path = version / dataset / storage.SUCCESS_FILE
             part = version / dataset / storage.PART_FILE
             if not marker_path.exists() or not part.exists():

@@ -19,8 +19,9 @@ import pyarrow as pa
 
 from newsflow import state, storage
 from newsflow.context import RunContext
-from newsflow.dedup.index import HistoryIndex
+from newsflow.dedup.index import HistoryIndex, belongs_elsewhere
 from newsflow.dedup.settings import DedupSettings
+from newsflow.dedup.sightings import sightings
 from newsflow.dedup.stage import deduplicate
 from newsflow.dedup.store import DedupIndex
 from newsflow.errors import AllFeedsFailed
@@ -115,11 +116,14 @@ def fetch_feeds(ctx: RunContext) -> StageReport:
             f"{ctx.feeds_file} and the network, then rerun the hour"
         )
     with _history(ctx) as history:
-        elsewhere = history.elsewhere("url", [row["canonical_url"] for row in out.links], ctx.logical_hour)
-    fresh = [row for row in out.links if row["canonical_url"] not in elsewhere]
-    rec.count("already_seen", len(out.links) - len(fresh))
-    rec.count("new_links", len(fresh))
-    ctx.save("links", pa.Table.from_pylist(fresh, schema=storage.LINKS))
+        holders = history.holders([row["canonical_url"] for row in out.links], ctx.logical_hour)
+    links = [row for row in out.links if not belongs_elsewhere(holders.get(row["canonical_url"]))]
+    known = sum(1 for row in links if row["canonical_url"] in holders)
+    rec.count("later_hour", len(out.links) - len(links))  # a later hour holds the article: a backfill
+    rec.count("already_seen", known)  # fetched again only if the feed says it was updated (fetch_pages)
+    rec.count("new_links", len(links) - known)
+    ctx.save("links", pa.Table.from_pylist(links, schema=storage.LINKS))
+    ctx.save("entries", pa.Table.from_pylist(out.entries, schema=storage.ENTRIES))
     ctx.save("fetches-feeds", storage.to_table("fetches", out.fetches))
     return _finish(ctx, rec)
 
@@ -130,7 +134,8 @@ def _failure_lines(rec: StageRecorder) -> str:
 
 def fetch_pages(ctx: RunContext) -> StageReport:
     """Download every new link's page into the raw zone (not again a page fetched before, under either
-    URL of a redirect, nor one that failed for good); failures are recorded per URL."""
+    URL of a redirect, unless its feed entry says it was updated since; nor one that failed for
+    good); failures are recorded per URL."""
     from newsflow.fetch.stage import fetch_pages as fetch_link_pages
 
     rec = _recorder(ctx, "fetch_pages")
@@ -140,7 +145,9 @@ def fetch_pages(ctx: RunContext) -> StageReport:
     with FetchState(state_path(ctx.data_root), settings) as fetch_state:
         states, aliases = fetch_state.page_context([str(r["url"]) for r in links], before=ctx.logical_hour)
         with _open_fetcher(ctx, settings, fetch_state) as fetcher:
-            out = fetch_link_pages(links, states, aliases, ctx.logical_hour, fetcher, ctx.run_id, rec)
+            out = fetch_link_pages(
+                links, states, aliases, ctx.logical_hour, fetcher, ctx.run_id, rec, settings.update_interval_hours
+            )
     ctx.save("pages", pa.Table.from_pylist(out.pages, schema=storage.PAGES))
     ctx.save("fetches-pages", storage.to_table("fetches", out.fetches))
     return _finish(ctx, rec)
@@ -190,9 +197,29 @@ def dedup(ctx: RunContext) -> StageReport:
     state.reconcile(ctx.data_root)
     stories = DedupIndex(state.stories_path(ctx.data_root), DedupSettings.from_env())
     with _history(ctx) as history:
-        kept = deduplicate(ctx.load("valid").to_pylist(), history, stories, ctx.logical_hour, rec)
-    ctx.save("deduped", storage.to_table("articles", kept))
+        out = deduplicate(ctx.load("valid").to_pylist(), history, stories, ctx.logical_hour, rec)
+    ctx.save("deduped", storage.to_table("articles", out.rows))
+    resolved = {"link": list(out.resolved), "article_id": list(out.resolved.values())}
+    ctx.save("resolved", pa.table(resolved, schema=RESOLVED))
     return _finish(ctx, rec)
+
+
+# Staged by dedup for publish: which article each of the hour's links turned out to be.
+RESOLVED = pa.schema([("link", pa.string()), ("article_id", pa.string())])
+
+
+def _sightings(ctx: RunContext) -> pa.Table:
+    """The hour's ``sightings``: every feed entry, pointed at the article it is (this hour's decision,
+    else the hour that holds its URL, else the id of its own canonical URL)."""
+    entries = ctx.load("entries").to_pylist()
+    with _history(ctx) as history:
+        holders = history.holders({row["canonical_url"] for row in entries}, ctx.logical_hour)
+    article_ids = {url: holder.article_id for url, holder in holders.items()}
+    if ctx.stage_file("resolved").exists():
+        resolved = ctx.load("resolved")
+        links, ids = resolved.column("link").to_pylist(), resolved.column("article_id").to_pylist()
+        article_ids.update(zip(links, ids, strict=True))
+    return sightings(entries, ctx.logical_hour, ctx.run_id, article_ids)
 
 
 def facts(ctx: RunContext) -> StageReport:
@@ -236,8 +263,17 @@ def publish(ctx: RunContext) -> StageReport:
     warning = volume_check(history, articles.num_rows, checks.volume_threshold, checks.volume_min_points)
     if warning is not None:
         rec.record(**warning.as_record())  # error_class volume_anomaly: for the alerts, not a failure
+    sightings_table = _sightings(ctx)
+    rec.count("sightings", sightings_table.num_rows)
     runs = pa.concat_tables([*run_tables, storage.to_table("runs", rec.finish())])
-    tables = {"articles": articles, "facts": facts_table, "quarantine": quarantine, "runs": runs, "fetches": fetches}
+    tables = {
+        "articles": articles,
+        "facts": facts_table,
+        "quarantine": quarantine,
+        "runs": runs,
+        "fetches": fetches,
+        "sightings": sightings_table,
+    }
     check_schemas(tables, run_id=ctx.run_id, data_root=ctx.data_root)  # a mismatch publishes nothing
     markers = commit_hour(ctx.data_root, ctx.logical_hour, tables, ctx.run_id)
     failpoint("publish.before_state")

@@ -29,6 +29,9 @@ DATASETS: dict[str, str] = {
     "runs": "One row per stage of a run (its counts, time and memory), per feed fetched, and per failure or "
     "warning (`error_class`, e.g. `volume_anomaly`).",
     "fetches": "One row per HTTP fetch (feeds and pages), with what a replay from `raw/` needs.",
+    "sightings": "One row per feed entry per hour: every feed that carried an article's link, whether or not "
+    "the page was downloaded that hour, so analysts can count an article's feeds and see when each carried it "
+    "(hours committed before schema version 3 have none).",
 }
 
 DESCRIPTIONS: dict[str, dict[str, str]] = {
@@ -65,7 +68,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "story_id": "Id shared by every copy of the same story (the `article_id` of its original).",
         "duplicate_of": "`article_id` of the original when this article is a duplicate, else null.",
         "similarity": "Similarity to the original (1.0 for an exact duplicate); null for originals.",
-        "version": "1 for the first version of an article; higher when a changed version was published again.",
+        "version": "1 for the first version of an article; a later hour publishes the same `article_id` again "
+        "with `version` 2, 3… when its page changed (an update): `(article_id, version)` is unique.",
         "fetched_at": "When the page was downloaded (UTC).",
         "raw_ref": "Reference (`sha256:…`) of the downloaded page in the raw store, for replays.",
         "run_id": "Id of the run that published the row.",
@@ -82,6 +86,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "speech_verb": "Quotes: the verb or cue that attributes the quote ('said', 'according to').",
         "canonical": "Entities: the article's fullest mention of the entity ('Stephen Biegun' for 'Biegun').",
         "norm_key": "Entities: an article-independent key to group by ('united states' for 'U.S.').",
+        "version": "The `articles.version` the fact was found in (join on `article_id` and `version`); null "
+        "before schema version 3.",
         "article_id": "The article the fact was found in (`articles.article_id`, same hour).",
         "fact_id": "Stable id of the fact: a hash of the article id, fact type and offsets.",
         "fact_type": "`entity`, `date`, `money`, `percent`, `quantity` or `quote`.",
@@ -161,6 +167,20 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "run_id": "Id of the run.",
         "schema_version": "Version of the schema the row was written with.",
     },
+    "sightings": {
+        "article_id": "The article the entry led to (after redirects and dedup; `articles.article_id`).",
+        "canonical_url": "Canonical form of the entry's link.",
+        "feed": "Name of the feed (in `feeds.yaml`) that carried the entry.",
+        "site": "Site the feed belongs to.",
+        "entry_url": "The link exactly as the feed gave it (tracking parameters included).",
+        "entry_title": "The entry's title in that feed.",
+        "entry_published": "The entry's published date in that feed (UTC).",
+        "entry_updated": "When that feed says the entry last changed (UTC), if it says.",
+        "entry_id": "The entry's id (guid, Atom id) in that feed.",
+        "logical_hour": "The hour the feed carried the entry (its partition).",
+        "run_id": "Id of the run that published the row.",
+        "schema_version": "Version of the schema the row was written with.",
+    },
 }
 
 # What each schema version changed; the newest must be storage.SCHEMA_VERSION (a test checks).
@@ -169,6 +189,7 @@ VERSIONS: dict[int, str] = {
     2: "added `articles.facts_status` and the metadata provenance columns after it, the typed `facts` "
     "columns (`value_max` ... `norm_key`), `quarantine.stage`, `quarantine.error` and the `fetches` columns "
     "from `headers` on",
+    3: "added the `sightings` dataset and `facts.version`; `articles` may hold later versions of an article",
 }
 
 PARTITION_COLUMNS: dict[str, tuple[str, str]] = {

@@ -71,9 +71,9 @@ def _read(version: Path, dataset: str, columns: list[str] | None = None) -> list
     return pq.read_table(path, columns=columns).to_pylist() if path.exists() else []
 
 
-def hour_contribution(version: Path) -> dict[str, list[tuple[str, str, str]]]:
+def hour_contribution(version: Path) -> dict[str, list[tuple[str, str, str, int]]]:
     """What a committed version adds to the dedup history, read from its published files."""
-    articles = _read(version, "articles", ["canonical_url", "article_id", "story_id"])
+    articles = _read(version, "articles", ["canonical_url", "article_id", "story_id", "version"])
     quarantined = [json.loads(q["row"]) for q in _read(version, "quarantine", ["row"])]
     return history_entries(articles, [q for q in quarantined if q.get("canonical_url") and q.get("article_id")])
 

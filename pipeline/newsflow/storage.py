@@ -28,7 +28,7 @@ from newsflow.failpoints import failpoint
 # facts columns,
 # quarantine.stage/error and the fetches columns from headers on. Evolution is additive only:
 # a partition written by an older version reads with the newer schema (new columns null).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TS = pa.timestamp("us", tz="UTC")
 
 ARTICLES = pa.schema(
@@ -104,6 +104,25 @@ FACTS = pa.schema(
         pa.field("speech_verb", pa.string()),  # quotes: the verb or cue that attributes it
         pa.field("canonical", pa.string()),  # entities: the article's fullest mention of the entity
         pa.field("norm_key", pa.string()),  # entities: article-independent key ("united states" for "U.S.")
+        # Schema version 3: the article version the fact was found in (an update is a new version).
+        pa.field("version", pa.int16()),
+    ]
+)
+
+SIGHTINGS = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),  # the article the entry led to
+        pa.field("canonical_url", pa.string(), nullable=False),  # canonical form of the entry's link
+        pa.field("feed", pa.string(), nullable=False),
+        pa.field("site", pa.string()),
+        pa.field("entry_url", pa.string(), nullable=False),  # the link exactly as the feed gave it
+        pa.field("entry_title", pa.string()),
+        pa.field("entry_published", TS),
+        pa.field("entry_updated", TS),
+        pa.field("entry_id", pa.string()),
+        pa.field("logical_hour", TS, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("schema_version", pa.int16(), nullable=False),
     ]
 )
 
@@ -168,8 +187,8 @@ FETCHES = pa.schema(
     ]
 )
 
-# Staged between tasks of one run (never published): the links an hour's feeds point at, and the
-# pages fetched for them.
+# Staged between tasks of one run (never published): the links an hour's feeds point at (each
+# canonical URL once), every entry of its feeds (for ``sightings``), and the pages fetched.
 LINKS = pa.schema(
     [
         ("url", pa.string()),
@@ -179,11 +198,13 @@ LINKS = pa.schema(
         ("entry_title", pa.string()),
         ("entry_published", TS),
         ("entry_id", pa.string()),
+        ("entry_updated", TS),  # the feed's "last changed": a known article is downloaded again after it
         ("entry_fp", pa.string()),  # fingerprint of the entry: a changed entry may refetch a failed page
         ("entry_summary", pa.string()),  # the feed's summary: a hint and a last-resort body for extraction
         ("entry_content", pa.string()),  # the feed's full content (content:encoded), when it has one
     ]
 )
+ENTRIES = pa.schema([field for field in LINKS if field.name in SIGHTINGS.names or field.name == "url"])
 PAGES = pa.schema(
     [
         *LINKS,
@@ -201,7 +222,10 @@ SCHEMAS: dict[str, pa.Schema] = {
     "quarantine": QUARANTINE,
     "runs": RUNS,
     "fetches": FETCHES,
+    "sightings": SIGHTINGS,
 }
+# Datasets an hour committed before they existed lacks (its other datasets are complete).
+SINCE_VERSION: dict[str, int] = {"sightings": 3}
 PART_FILE = "part-0.parquet"
 SUCCESS_FILE = "_SUCCESS"
 

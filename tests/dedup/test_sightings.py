@@ -5,7 +5,8 @@ import pytest
 
 from newsflow.dedup.canonical import canonical_url
 from newsflow.dedup.hashing import stable_id
-from newsflow.dedup.sightings import SIGHTINGS, sightings
+from newsflow.dedup.sightings import sightings
+from newsflow.storage import SIGHTINGS
 
 HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
 PUBLISHED = datetime(2026, 11, 25, 9, 12, tzinfo=UTC)

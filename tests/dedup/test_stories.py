@@ -249,29 +249,6 @@ def test_empty_batch_and_bad_settings():
     assert DedupSettings.from_env({"NEWSFLOW_DEDUP_THRESHOLD": "0.6", "NEWSFLOW_DEDUP_BANDS": "32"}).bands == 32
 
 
-def test_links_to_fetch_skips_known_urls_unless_their_entry_changed_since():
-    from newsflow.dedup.stories import links_to_fetch
-
-    history = MemoryHistory()
-    first = [row("https://a.example/story", STORY)]
-    commit(history, H10, first, assign_stories(first, history, H10))
-
-    def link(url: str, **dates) -> dict:
-        return {"url": url, "canonical_url": row(url, None)["canonical_url"], "feed": "f", **dates}
-
-    links = [
-        link("https://new.example/1"),
-        link("https://a.example/story?utm_source=rss", entry_published=H10),  # as committed
-        link("https://a.example/story", entry_updated=H12 + timedelta(minutes=5)),  # updated later
-        link("https://a.example/story", entry_published=datetime(2026, 11, 25, 12, 30)),  # naive: UTC
-    ]
-    fetch, seen = links_to_fetch(links, history, H12 + timedelta(hours=1))
-    assert [x["url"] for x in fetch] == [links[0]["url"], links[2]["url"], links[3]["url"]]
-    assert seen == [links[1]]
-    # The hour that committed it does not see itself: everything is new to a rerun of H10.
-    assert links_to_fetch(links, history, H10)[1] == []
-
-
 _bodies = st.one_of(st.none(), st.text(max_size=400), st.just(STORY), st.just(syndicated_copy(STORY)), st.integers())
 _rows = st.lists(
     st.fixed_dictionaries(

@@ -25,7 +25,7 @@ def test_rows_statuses_and_errors_per_article():
     ids = [r["fact_id"] for r in out.rows]
     assert len(ids) == len(set(ids))
     assert all(r["extractor_version"].startswith("en_core_web_sm") for r in out.rows)
-    columns = {name for name, _ in FACT_COLUMNS} | {"article_id", "fact_id", "extractor_version"}
+    columns = {name for name, _ in FACT_COLUMNS} | {"article_id", "fact_id", "extractor_version", "version"}
     assert all(set(r) == columns for r in out.rows)
     schema = pa.schema(
         [(n, t) for n, t in FACT_COLUMNS]

@@ -149,7 +149,7 @@ def test_datasets_and_raw_files_are_readable_by_the_group(quick_newsroom, tmp_pa
     files = [p for p in data.rglob("*") if p.is_file() and not p.is_symlink() and "state" not in p.parts]
     parts = [p for p in files if p.name == "part-0.parquet"]
     raw = [p for p in files if "raw" in p.parts]
-    assert len(parts) == 5 and raw
+    assert len(parts) == len(storage.SCHEMAS) and raw
     for path in parts + raw:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o040 and not mode & 0o004, (path, oct(mode))  # group reads, others do not (umask 027)

@@ -25,6 +25,7 @@ def _run_from_extracted(ctx: RunContext, extracted: pa.Table) -> None:
     ctx.save("extracted", extracted)
     for name in ("fetches-feeds", "fetches-pages"):
         ctx.save(name, storage.to_table("fetches", []))
+    ctx.save("entries", storage.ENTRIES.empty_table())
     for name in AFTER_EXTRACT:
         stage(name).run(ctx)
 
@@ -58,6 +59,7 @@ def test_a_batch_failure_publishes_nothing(real_bodies, tmp_path):
     ctx.save("extracted", extracted)
     for name in ("fetches-feeds", "fetches-pages"):
         ctx.save(name, storage.to_table("fetches", []))
+    ctx.save("entries", storage.ENTRIES.empty_table())
     for name in AFTER_EXTRACT[:-1]:
         stage(name).run(ctx)
     facts = ctx.load("facts")

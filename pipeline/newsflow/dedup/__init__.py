@@ -8,11 +8,12 @@ Modules, in the order the data flows:
 * ``features``: ``prepare(rows)``, what deciding and committing compute from an hour's rows.
 * ``segments``, ``store``: the history index (``History`` protocol; ``MemoryHistory``;
   ``DedupIndex``, persisted under ``<data>/state/dedup/``).
-* ``stories``: ``assign_stories(rows, history, hour)`` → one ``Decision`` per article, and
-  ``links_to_fetch`` for the feed stage.
-* ``sightings``: ``sightings(links, hour, run_id)`` → the ``sightings`` table.
+* ``stories``: ``assign_stories(rows, history, hour)`` → one ``Decision`` per article (original,
+  exact or near copy, a URL seen again unchanged, or an ``update``: a new ``version``).
+* ``sightings``: ``sightings(entries, hour, run_id, article_ids)`` → the ``sightings`` table.
 * ``settings``: ``DedupSettings`` (threshold and index shape, ``NEWSFLOW_DEDUP_*``).
 * ``commands``: ``newsflow dedup`` (``add_parser``).
-* ``index``: the SQLite history of exact URLs and hashes the conveyor used before ``store``;
-  kept until the conveyor is rewired, then to be removed.
+* ``index``: ``HistoryIndex``, which committed hours (earlier or later) hold a canonical URL and
+  as which version; ``belongs_elsewhere`` (an article belongs to the hour that first committed it).
+* ``stage``: ``deduplicate(rows, history, stories, hour, rec)``, the pipeline's dedup stage.
 """

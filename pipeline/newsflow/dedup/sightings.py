@@ -17,23 +17,7 @@ import pyarrow as pa
 
 from newsflow.dedup.canonical import canonical_url
 from newsflow.dedup.hashing import stable_id
-from newsflow.storage import SCHEMA_VERSION, TS
-
-SIGHTINGS = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),  # the article the entry led to
-        pa.field("canonical_url", pa.string(), nullable=False),  # canonical form of the entry's link
-        pa.field("feed", pa.string(), nullable=False),
-        pa.field("site", pa.string()),
-        pa.field("entry_url", pa.string(), nullable=False),  # the link exactly as the feed gave it
-        pa.field("entry_title", pa.string()),
-        pa.field("entry_published", TS),
-        pa.field("entry_id", pa.string()),
-        pa.field("logical_hour", TS, nullable=False),
-        pa.field("run_id", pa.string(), nullable=False),
-        pa.field("schema_version", pa.int16(), nullable=False),
-    ]
-)
+from newsflow.storage import SCHEMA_VERSION, SIGHTINGS
 
 
 def _utc(value: Any) -> datetime | None:
@@ -51,7 +35,8 @@ def sightings(
     """The hour's sightings table from its feed links (every entry, duplicates across feeds included).
 
     ``links`` rows carry ``url``, ``feed`` and optionally ``canonical_url``, ``site``,
-    ``entry_title``, ``entry_published``, ``entry_id``. ``article_ids`` maps a link's canonical
+    ``entry_title``, ``entry_published``, ``entry_updated``, ``entry_id`` (``storage.ENTRIES``).
+    ``article_ids`` maps a link's canonical
     URL to the article it turned out to be (after redirects or the page's own ``rel=canonical``);
     otherwise the article id is the one of the link's canonical URL. Links that are not http(s)
     URLs are left out (fetching records them as invalid links). The same entry listed twice by
@@ -81,6 +66,7 @@ def sightings(
                 "entry_url": str(url),
                 "entry_title": link.get("entry_title"),
                 "entry_published": _utc(link.get("entry_published")),
+                "entry_updated": _utc(link.get("entry_updated")),
                 "entry_id": link.get("entry_id"),
                 "logical_hour": hour,
                 "run_id": run_id,

@@ -2,22 +2,27 @@
 
 Runs after validation, so an original is always a row that is published. Two rules, two lookups:
 
-- an article belongs to the hour that first committed it: a row whose canonical URL another
-  committed hour holds is not published again (``History.elsewhere``, any other hour, so a backfill
-  of an earlier hour does not double it);
+- an article belongs to the hour that first committed it: a row whose canonical URL a *later*
+  committed hour holds as its first version is not published here (``belongs_elsewhere``), so a
+  backfill of an earlier hour does not double it;
 - every other row gets its story from :func:`newsflow.dedup.stories.assign_stories` against the
-  near-duplicate index of *earlier* hours: an exact or near copy keeps its row with ``duplicate_of``
-  and the similarity, and the first seen (earliest published, then URL) is the story's original, so
-  reruns and backfills assign the same ids.
+  near-duplicate index of *earlier* hours: a URL published before comes back unchanged (the row is
+  dropped: only its sightings count) or changed (a new ``version`` of that article, same
+  ``article_id`` and ``story_id``); an exact or near copy keeps its row with ``duplicate_of`` and
+  the similarity; the first seen (earliest published, then URL) is the story's original, so reruns
+  and backfills assign the same ids.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from newsflow.dedup.canonical import canonical_url
+from newsflow.dedup.index import Holder, belongs_elsewhere
 from newsflow.dedup.settings import DedupSettings
 from newsflow.dedup.store import History as StoryHistory
 from newsflow.dedup.stories import assign_stories
@@ -27,9 +32,25 @@ Row = dict[str, Any]
 
 
 class History(Protocol):
-    """Which canonical URLs other committed hours hold (see ``HistoryIndex``)."""
+    """Which committed hours hold a canonical URL (see ``HistoryIndex.holders``)."""
 
-    def elsewhere(self, kind: str, keys: Iterable[str], hour: datetime) -> dict[str, tuple[str, str, str]]: ...
+    def holders(self, keys: Iterable[str], hour: datetime) -> dict[str, Holder]: ...
+
+
+@dataclass
+class Deduplicated:
+    rows: list[Row] = field(default_factory=list)  # to publish, with the dedup columns set
+    # Every decided row's link (its canonical form) -> the article it turned out to be, dropped
+    # repeats included: what the hour's sightings point at.
+    resolved: dict[str, str] = field(default_factory=dict)
+
+
+def link_key(url: str) -> str | None:
+    """The canonical form of a feed link, as ``links`` and ``sightings`` key it (None if invalid)."""
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return None
 
 
 def deduplicate(
@@ -39,12 +60,20 @@ def deduplicate(
     hour: datetime,
     rec: StageRecorder,
     settings: DedupSettings | None = None,
-) -> list[Row]:
+) -> Deduplicated:
     """The hour's rows to publish, each with ``story_id``, ``duplicate_of``, ``similarity`` and ``version``."""
-    elsewhere = history.elsewhere("url", [r["canonical_url"] for r in rows], hour)
-    fresh = [dict(r) for r in rows if r["canonical_url"] not in elsewhere]
+    holders = history.holders([r["canonical_url"] for r in rows], hour)
+    out = Deduplicated()
+    fresh = []
+    for row in rows:
+        holder = holders.get(row["canonical_url"])
+        if belongs_elsewhere(holder):
+            assert holder is not None
+            _resolve(out, row, holder.article_id)
+        else:
+            fresh.append(dict(row))
     if len(fresh) < len(rows):
-        rec.count("url_duplicates", len(rows) - len(fresh))  # a redirect led to an article another hour has
+        rec.count("url_duplicates", len(rows) - len(fresh))  # a later hour holds the article
     decisions = assign_stories(fresh, stories, hour, settings or DedupSettings.from_env())
     kinds = Counter(d.kind for d in decisions)
     for kind, n in sorted(kinds.items()):
@@ -53,12 +82,25 @@ def deduplicate(
     rec.count("content_duplicates", sum(n for k, n in kinds.items() if k in ("exact", "near")))
     if kinds.get("url_duplicate"):
         rec.count("url_duplicates", kinds["url_duplicate"])
-    return [{**row, **d.columns()} for row, d in zip(fresh, decisions, strict=True) if d.keeps_row]
+    if kinds.get("update"):
+        rec.count("updates", kinds["update"])
+    for row, decision in zip(fresh, decisions, strict=True):
+        _resolve(out, row, decision.article_id)
+        if decision.keeps_row:
+            out.rows.append({**row, **decision.columns()})
+    return out
 
 
-def history_entries(articles: Sequence[Row], quarantined: Sequence[Row]) -> dict[str, list[tuple[str, str, str]]]:
+def _resolve(out: Deduplicated, row: Mapping[str, Any], article_id: str) -> None:
+    for url in (row.get("url"), row.get("canonical_url")):
+        key = link_key(str(url)) if url else None
+        if key:
+            out.resolved.setdefault(key, article_id)
+
+
+def history_entries(articles: Sequence[Row], quarantined: Sequence[Row]) -> dict[str, list[tuple[str, str, str, int]]]:
     """What an hour adds to the URL history: every URL it decided about (published or quarantined),
-    as ``(canonical_url, article_id, story_id)``. Contents live in the near-duplicate index."""
-    urls = [(r["canonical_url"], r["article_id"], r["story_id"]) for r in articles]
-    urls += [(r["canonical_url"], r["article_id"], r["article_id"]) for r in quarantined if r.get("canonical_url")]
+    as ``(canonical_url, article_id, story_id, version)``. Contents live in the near-duplicate index."""
+    urls = [(r["canonical_url"], r["article_id"], r["story_id"], int(r.get("version") or 1)) for r in articles]
+    urls += [(r["canonical_url"], r["article_id"], r["article_id"], 1) for r in quarantined if r.get("canonical_url")]
     return {"url": urls}

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from newsflow.dedup.features import Prepared, Row, prepare
-from newsflow.dedup.keys import hour_datetime, hour_number, id_text, url_key
+from newsflow.dedup.keys import hour_number, id_text
 from newsflow.dedup.minhash import overlaps
 from newsflow.dedup.segments import Candidates
 from newsflow.dedup.settings import DEFAULTS, DedupSettings
@@ -232,34 +232,3 @@ def committed(
     keep = [i for i, d in enumerate(decisions) if d.keeps_row]
     kept = [{**rows[i], **decisions[i].columns()} for i in keep]
     return kept, (prepared.subset(keep) if prepared is not None else None)
-
-
-def links_to_fetch(links: Sequence[Row], history: History, hour: datetime | int) -> tuple[list[Row], list[Row]]:
-    """Split feed links into those worth downloading and those already known, against earlier hours.
-
-    A link is fetched when its canonical URL was never committed, or when its feed entry says it
-    changed after the hour that committed the article's latest version (``entry_updated`` or,
-    failing that, ``entry_published`` later than the end of that hour): that is how a publisher's
-    update reaches ``assign_stories`` and becomes a new ``version``. Links repeated within the
-    batch are kept (sightings need them); fetching can still download each URL once.
-    """
-    before = hour if isinstance(hour, int) else hour_number(hour)
-    keys = np.fromiter((url_key(str(link["canonical_url"])) for link in links), np.uint64, len(links))
-    known = history.latest_by_url(keys, before)
-    fetch: list[Row] = []
-    seen: list[Row] = []
-    for link, key in zip(links, keys.tolist(), strict=True):
-        entry = known.get(key)
-        if entry is None:
-            fetch.append(link)
-            continue
-        changed = link.get("entry_updated") or link.get("entry_published")
-        committed_until = hour_datetime(entry.hour + 1)
-        if (
-            isinstance(changed, datetime)
-            and (changed if changed.tzinfo else changed.replace(tzinfo=UTC)) > committed_until
-        ):
-            fetch.append(link)
-        else:
-            seen.append(link)
-    return fetch, seen

@@ -40,6 +40,9 @@ def facts_for_articles(articles: Iterable[Mapping[str, Any]], settings: FactsSet
     version = extractor_version() if any(r.facts for r in results) else None
     for article, result in zip(articles, results, strict=True):
         article_id = str(article["article_id"])
+        article_version = int(article.get("version") or 1)
+        # A later version's facts get ids of their own; version 1 keeps the ids it always had.
+        id_parts = (article_id,) if article_version == 1 else (article_id, f"v{article_version}")
         out.status[article_id] = result.status
         out.counts[f"status.{result.status}"] += 1
         if result.status == FAILED:
@@ -49,9 +52,10 @@ def facts_for_articles(articles: Iterable[Mapping[str, Any]], settings: FactsSet
             out.rows.append(
                 {
                     "article_id": article_id,
-                    "fact_id": stable_id(article_id, fact.fact_type, str(fact.start), str(fact.end)),
+                    "fact_id": stable_id(*id_parts, fact.fact_type, str(fact.start), str(fact.end)),
                     **fact_row(fact),
                     "extractor_version": version,
+                    "version": article_version,
                 }
             )
     return out

@@ -304,13 +304,14 @@ def feed_outcomes(
 class PageLink:
     url: str
     entry_fp: str | None = None
+    changed: datetime | None = None  # when the feed says the entry last changed (updated, else published)
 
 
 @dataclass(frozen=True)
 class PageDecision:
     url: str
     fetch: bool
-    reason: str  # "new" | "retry" | "already_fetched" | "permanent_error" | "backoff"
+    reason: str  # "new" | "retry" | "entry_updated" | "already_fetched" | "permanent_error" | "backoff"
     known_as: str | None = None  # the URL this link's content was fetched under (after redirects)
     last_error_class: str | None = None
 
@@ -320,9 +321,14 @@ def plan_pages(
     states: Mapping[str, UrlState],
     aliases: Mapping[str, str],
     hour: datetime,
+    update_interval_hours: int = 3,
 ) -> list[PageDecision]:
     """One decision per link, in order. ``states`` by URL (latest before ``hour``); ``aliases`` maps a
-    URL seen as a redirect hop or target to the URL that was fetched (see ``FetchState.aliases``)."""
+    URL seen as a redirect hop or target to the URL that was fetched (see ``FetchState.aliases``).
+
+    A page fetched before is fetched again (``entry_updated``) when its entry's ``changed`` is later
+    than the end of the hour it was last fetched in, and at least ``update_interval_hours`` have
+    passed since: that is how a publisher's update reaches dedup, which makes it a new version."""
     h = hour_index(hour)
     decisions = []
     for link in links:
@@ -331,6 +337,8 @@ def plan_pages(
             state = states.get(aliases[link.url])
         if state is None:
             decisions.append(PageDecision(link.url, True, "new"))
+        elif state.fetched_ok and _updated_since(link, state, h, update_interval_hours):
+            decisions.append(PageDecision(link.url, True, "entry_updated", state.final_url or state.url))
         elif state.fetched_ok:
             decisions.append(PageDecision(link.url, False, "already_fetched", state.final_url or state.url))
         elif state.permanent:
@@ -342,3 +350,11 @@ def plan_pages(
         else:
             decisions.append(PageDecision(link.url, True, "retry", None, state.last_error_class))
     return decisions
+
+
+def _updated_since(link: PageLink, state: UrlState, hour: int, interval: int) -> bool:
+    """Whether the feed says the entry changed after the page's last download, long enough ago."""
+    if link.changed is None or state.last_success is None or hour - state.last_success < max(1, interval):
+        return False
+    changed = link.changed if link.changed.tzinfo else link.changed.replace(tzinfo=UTC)
+    return changed >= hour_datetime(state.last_success + 1)

@@ -61,6 +61,10 @@ class FetchSettings:
     max_backoff_hours: int = 48
     flag_after_hours: int = 24  # a feed failing this many hours in a row is flagged in runs
     page_max_failures: int = 5  # a page failing this often in a row is given up like a 404
+    # A page fetched before is downloaded again when its feed entry says it changed since (an update
+    # becomes a new version of the article), at most once per this many hours: some feeds restamp
+    # every entry on each request, and their pages must not be downloaded every hour.
+    update_interval_hours: int = 3
     # Feed documents.
     max_items: int = 1000  # entries kept per feed document (a 10,000-item feed is cut, with one warning)
 
@@ -89,6 +93,7 @@ class FetchSettings:
         "max_backoff_hours": "NEWSFLOW_MAX_BACKOFF_HOURS",
         "flag_after_hours": "NEWSFLOW_FLAG_AFTER_HOURS",
         "page_max_failures": "NEWSFLOW_PAGE_MAX_FAILURES",
+        "update_interval_hours": "NEWSFLOW_UPDATE_INTERVAL_HOURS",
         "max_items": "NEWSFLOW_MAX_ITEMS",
     }
     CONTACT_ENV: ClassVar[str] = (
@@ -108,6 +113,7 @@ class FetchSettings:
             "robots_max_bytes",
             "page_max_failures",
             "flag_after_hours",
+            "update_interval_hours",
             "max_backoff_hours",
         ):
             if getattr(self, name) < 1:

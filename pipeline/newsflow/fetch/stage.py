@@ -39,7 +39,8 @@ Row = dict[str, Any]
 
 @dataclass
 class FeedsOutcome:
-    links: list[Row] = field(default_factory=list)
+    links: list[Row] = field(default_factory=list)  # each canonical URL once
+    entries: list[Row] = field(default_factory=list)  # every valid entry of every feed (sightings)
     fetches: list[Row] = field(default_factory=list)
     attempted: list[str] = field(default_factory=list)  # feeds fetched this hour (due ones)
     failed: list[str] = field(default_factory=list)  # of those, the ones that failed
@@ -120,6 +121,7 @@ def fetch_feeds(
             rec.count("url_duplicates", found.repeats)
         rec.count("entries", len(parsed.entries))
         out.links.extend(found.links)
+        out.entries.extend(found.entries)
         rec.record(
             feed=spec.name,
             url=spec.url,
@@ -175,11 +177,15 @@ def fetch_pages(
     fetcher: Fetcher,
     run_id: str,
     rec: StageRecorder,
+    update_interval_hours: int = 3,
 ) -> PagesOutcome:
     """Download the page of every link not fetched before (under either URL of a redirect) and not
     failed for good; a failure is recorded per URL and never stops the others."""
     out = PagesOutcome()
-    decisions = plan_pages([PageLink(str(r["url"]), r.get("entry_fp")) for r in links], states, aliases, hour)
+    page_links = [
+        PageLink(str(r["url"]), r.get("entry_fp"), r.get("entry_updated") or r.get("entry_published")) for r in links
+    ]
+    decisions = plan_pages(page_links, states, aliases, hour, update_interval_hours)
     if isinstance(fetcher, ReplayFetcher):
         recorded = {r.url for r in fetcher.requests("page")}
         todo = [link for link in links if link["url"] in recorded]

@@ -1,7 +1,9 @@
 """From parsed feed entries to the hour's links: canonical, valid, each once per run.
 
 Pure: the fetch stage hands in the entries of one feed, gets back the rows of the staged
-``links`` table (``storage.LINKS``) and what was rejected, and records the counts.
+``links`` table (``storage.LINKS``: each canonical URL once, its page is downloaded once), every
+valid entry (``storage.ENTRIES``: the hour's feed sightings, repeats across feeds included) and
+what was rejected, and records the counts.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class FeedLinks:
     """The links one feed contributed: new ones, invalid ones, and repeats of an earlier feed's."""
 
     links: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)  # every valid entry, repeats included
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (link, why)
     repeats: int = 0
 
@@ -36,19 +39,24 @@ def links_from_entries(spec: FeedSpec, entries: Iterable[Entry], seen_in_run: se
         except ValueError as exc:
             out.invalid.append((entry.link[:2000], str(exc)))
             continue
+        sighting = {
+            "url": entry.link,
+            "canonical_url": canon,
+            "feed": spec.name,
+            "site": spec.site,
+            "entry_title": entry.title,
+            "entry_published": entry.published,
+            "entry_updated": entry.updated,
+            "entry_id": entry.id,
+        }
+        out.entries.append(sighting)
         if canon in seen_in_run:
             out.repeats += 1
             continue
         seen_in_run.add(canon)
         out.links.append(
             {
-                "url": entry.link,
-                "canonical_url": canon,
-                "feed": spec.name,
-                "site": spec.site,
-                "entry_title": entry.title,
-                "entry_published": entry.published,
-                "entry_id": entry.id,
+                **sighting,
                 "entry_fp": entry_fingerprint(entry.link, entry.title, entry.published, entry.id),
                 "entry_summary": entry.summary,
                 "entry_content": entry.content,

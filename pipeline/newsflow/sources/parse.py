@@ -80,6 +80,9 @@ class Entry:
     id: str | None = None
     summary: str | None = None
     content: str | None = None
+    # When the feed says the entry last changed (Atom/RSS updated, JSON Feed date_modified, sitemap
+    # lastmod): a known article is downloaded again only when this moves past its last download.
+    updated: datetime | None = None
 
 
 @dataclass
@@ -380,6 +383,8 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str | None, cap: int | 
                 id=_clean(e.get("id")),
                 summary=_clean(e.get("summary")),
                 content=_clean(content),
+                # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed
+                updated=_real_date(_struct_to_dt(dict.get(e, "updated_parsed"))),
             )
         )
     if cap is not None and len(entries) > cap:  # an ill-formed document whose entries we could not count
@@ -435,6 +440,7 @@ def _parse_jsonfeed(data: bytes, url: str = "", cap: int | None = None) -> Parse
                 id=_clean(str(item["id"])) if item.get("id") is not None else None,
                 summary=_clean(item.get("summary")),
                 content=_clean(content),
+                updated=parse_datetime(item.get("date_modified")),
             )
         )
     return ParsedFeed(format=version, entries=entries, total_entries=kept_items, truncated=kept_items - len(entries))
@@ -468,6 +474,9 @@ def _parse_sitemap(data: bytes, url: str = "", cap: int | None = None) -> Parsed
         total += 1
         link = _absolute(url, loc)
         title = _clean(url_el.findtext(".//{*}news/{*}title"))
-        date = url_el.findtext(".//{*}news/{*}publication_date") or url_el.findtext("{*}lastmod")
-        entries.append(Entry(link=link, title=title, published=parse_datetime(date), id=link))
+        lastmod = url_el.findtext("{*}lastmod")
+        date = url_el.findtext(".//{*}news/{*}publication_date") or lastmod
+        entries.append(
+            Entry(link=link, title=title, published=parse_datetime(date), id=link, updated=parse_datetime(lastmod))
+        )
     return ParsedFeed(format="sitemap", entries=entries, total_entries=total, truncated=total - len(entries))
