@@ -31,13 +31,18 @@ def summarize(data_root: Path, logical_hour: datetime) -> dict[str, Any]:
     runs = tables["runs"].to_pylist()
     stage_counts = {r["stage"]: json.loads(r["counts"] or "{}") for r in runs if r["feed"] is None and r["url"] is None}
     out["articles"] = len(articles)
-    out["originals"] = sum(1 for a in articles if a["duplicate_of"] is None)
+    out["originals"] = sum(1 for a in articles if a["duplicate_of"] is None and (a["version"] or 1) == 1)
     out["content_duplicates"] = sum(1 for a in articles if a["duplicate_of"] is not None)
     out["url_duplicates"] = stage_counts.get("fetch_feeds", {}).get("url_duplicates", 0) + stage_counts.get(
         "dedup", {}
     ).get("url_duplicates", 0)
     out["duplicates"] = out["content_duplicates"] + out["url_duplicates"]
     out["already_seen"] = stage_counts.get("fetch_feeds", {}).get("already_seen", 0)
+    out["refetched"] = stage_counts.get("fetch_pages", {}).get("refetched", 0)
+    out["updates"] = sum(1 for a in articles if (a["version"] or 1) > 1)
+    sightings = storage.read_partition(data_root, "sightings", hour)  # absent before schema version 3
+    out["sightings"] = sightings.num_rows if sightings is not None else 0
+    out["sighting_feeds"] = len(set(sightings.column("feed").to_pylist())) if sightings is not None else 0
     out["quarantined"] = tables["quarantine"].num_rows
     out["quarantine_reasons"] = dict(
         Counter(r for q in tables["quarantine"].to_pylist() for r in q["failed_expectations"])
@@ -55,10 +60,12 @@ def format_summary(summary: dict[str, Any], seconds: float | None = None) -> str
     """The summary as the demo and ``newsflow run`` print it."""
     lines = [
         f"newsflow: hour {summary['logical_hour']}",
-        f"  articles     {summary['articles']:>6}  ({summary['originals']} originals)",
+        f"  articles     {summary['articles']:>6}  ({summary['originals']} originals, {summary['updates']} updates)",
         f"  duplicates   {summary['duplicates']:>6}  (same URL in several feeds, with tracking params or after "
         f"redirects: {summary['url_duplicates']}; same content: {summary['content_duplicates']})",
-        f"  already seen {summary['already_seen']:>6}  (links published in earlier hours, not fetched again)",
+        f"  already seen {summary['already_seen']:>6}  (links published in earlier hours; downloaded again because "
+        f"their feed entry changed: {summary['refetched']})",
+        f"  sightings    {summary['sightings']:>6}  (feed entries, in {summary['sighting_feeds']} feeds)",
         f"  quarantined  {summary['quarantined']:>6}  {summary['quarantine_reasons'] or ''}",
         f"  facts        {summary['facts']:>6}  {summary['facts_by_type']}",
         f"  errors       {sum(summary['errors'].values()):>6}  {summary['errors'] or ''}",

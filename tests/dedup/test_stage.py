@@ -96,7 +96,8 @@ def test_a_changed_body_at_a_known_url_is_a_new_version_and_an_unchanged_one_is_
     known = UrlHistory({"https://x.test/a": Holder("2026-11-25T10", "a", "a", 1, earlier=True)})
     rec = _rec()
     again = deduplicate([_row("a", "https://x.test/a")], known, stories, later, rec)
-    assert again.rows == [] and rec.counts["url_duplicates"] == 1 and again.resolved == {"https://x.test/a": "a"}
+    assert again.rows == [] and rec.counts["unchanged"] == 1 and again.resolved == {"https://x.test/a": "a"}
+    assert "url_duplicates" not in rec.counts
     updated = BODY + "Update: the authority has since said work will start in March."
     rec = _rec()
     out = deduplicate([_row("a", "https://x.test/a", updated)], known, stories, later, rec)

@@ -99,14 +99,17 @@ def content_of(data: Path, hour=HOUR) -> dict[str, object]:
     articles = storage.read_partition(data, "articles", hour)
     facts = storage.read_partition(data, "facts", hour)
     quarantine = storage.read_partition(data, "quarantine", hour)
+    sightings = storage.read_partition(data, "sightings", hour)
     assert articles is not None and facts is not None and quarantine is not None, "the hour is not published"
+    assert sightings is not None, "the hour is published without sightings"
     return {
         "articles": sorted(
-            (a["article_id"], a["content_hash"], a["story_id"], a["duplicate_of"], a["title"])
+            (a["article_id"], a["version"], a["content_hash"], a["story_id"], a["duplicate_of"], a["title"])
             for a in articles.to_pylist()
         ),
         "facts": sorted(facts.column("fact_id").to_pylist()),
         "quarantine": sorted(q["record_id"] or "" for q in quarantine.to_pylist()),
+        "sightings": sorted((s["article_id"], s["feed"], s["entry_url"]) for s in sightings.to_pylist()),
     }
 
 

@@ -50,6 +50,7 @@ def test_links_step_never_raises_and_keeps_only_http_links(links):
     entries = [Entry(link=link, title="t") for link in links]
     found = links_from_entries(SPEC, entries, set())
     assert len(found.links) + len(found.invalid) + found.repeats == len(entries)
+    assert len(found.entries) == len(found.links) + found.repeats  # every valid entry is a sighting
     for row in found.links:
         assert row["canonical_url"].startswith(("http://", "https://"))
         assert canonical_url(row["canonical_url"]) == row["canonical_url"]  # canonical means a fixed point

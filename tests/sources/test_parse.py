@@ -319,3 +319,30 @@ def test_gzipped_sitemaps_and_gzip_bombs():
     started = time.monotonic()
     assert parse_feed(bomb).error_class == "too_large" and time.monotonic() - started < 5
     assert parse_feed(b"\x1f\x8b\x08\x00corrupt").error_class in ("malformed_feed", "not_a_feed")
+
+
+def test_each_format_says_when_an_entry_last_changed_and_rss_without_one_does_not_invent_it():
+    atom = parse_feed(
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://a.test/1"/>'
+        b"<published>2026-11-23T10:00:00Z</published><updated>2026-11-24T08:30:00Z</updated></entry></feed>",
+        "http://a.test/",
+    )
+    rss = parse_feed(
+        b'<rss version="2.0"><channel><item><link>http://a.test/2</link>'
+        b"<pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>",
+        "http://a.test/",
+    )
+    json_feed = parse_feed(
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "3", "url": "http://a.test/3",'
+        b' "date_published": "2026-11-23T10:00:00Z", "date_modified": "2026-11-24T09:00:00+01:00"}]}',
+        "http://a.test/",
+    )
+    sitemap = parse_feed(
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://a.test/4</loc>'
+        b"<lastmod>2026-11-24T07:00:00Z</lastmod></url></urlset>",
+        "http://a.test/",
+    )
+    assert atom.entries[0].updated is not None and atom.entries[0].updated.isoformat() == "2026-11-24T08:30:00+00:00"
+    assert rss.entries[0].updated is None and rss.entries[0].published is not None
+    assert json_feed.entries[0].updated is not None and json_feed.entries[0].updated.hour == 8
+    assert sitemap.entries[0].updated is not None and sitemap.entries[0].updated.hour == 7

@@ -2,9 +2,10 @@
 
 Fetching keeps one link per canonical URL (the page is downloaded once), but each feed that
 carried the article, and when, is worth keeping: one ``sightings`` row per (feed, entry) per
-logical hour, with the entry's own link, title and date as the feed gave them. A feed that keeps
-an entry for a day yields a row for every hour it carried it: the first hour a feed carried an
-article is ``min(logical_hour)`` per ``(article_id, feed)``.
+logical hour in which the feed was downloaded, with the entry's own link, title and dates as the
+feed gave them. A feed that answered "not modified" (304) or was not due that hour adds no rows:
+the first hour a feed carried an article is ``min(logical_hour)`` per ``(article_id, feed)``, and
+an article's feeds are ``count(DISTINCT feed)``.
 """
 
 from __future__ import annotations

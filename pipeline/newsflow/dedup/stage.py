@@ -80,15 +80,21 @@ def deduplicate(
         rec.count(f"kind.{kind}", n)
     rec.count("originals", kinds.get("original", 0))
     rec.count("content_duplicates", sum(n for k, n in kinds.items() if k in ("exact", "near")))
-    if kinds.get("url_duplicate"):
-        rec.count("url_duplicates", kinds["url_duplicate"])
     if kinds.get("update"):
         rec.count("updates", kinds["update"])
     for row, decision in zip(fresh, decisions, strict=True):
         _resolve(out, row, decision.article_id)
         if decision.keeps_row:
             out.rows.append({**row, **decision.columns()})
+        elif _held_earlier(holders.get(row["canonical_url"])):
+            rec.count("unchanged")  # downloaded again (its feed entry changed), the same body
+        else:
+            rec.count("url_duplicates")  # another link of this hour led to the same article
     return out
+
+
+def _held_earlier(holder: Holder | None) -> bool:
+    return holder is not None and holder.earlier
 
 
 def _resolve(out: Deduplicated, row: Mapping[str, Any], article_id: str) -> None:

@@ -194,6 +194,8 @@ def fetch_pages(
     for decision in decisions:
         if not decision.fetch:
             rec.count(f"skipped.{decision.reason}")
+        elif decision.reason == "entry_updated":
+            rec.count("refetched")  # fetched before; its feed entry says it changed since
     results = fetcher.fetch_many(
         [FetchRequest(str(link["url"]), kind="page", accept=PAGE_ACCEPT, feed=link["feed"]) for link in todo],
         progress=progress_logger("fetch_pages", len(todo), "pages"),

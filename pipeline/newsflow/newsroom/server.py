@@ -4,6 +4,8 @@ Routes:
 - feeds (see :mod:`newsflow.newsroom.feeds`) and article pages ``/<site>/<section>/<slug>``;
   a ``gone`` article answers 404, a ``slow`` one answers after ``slow_seconds``.
 - ``/_newsroom/clock`` shows the clock; ``/_newsroom/clock?set=2026-11-25T10:00`` moves it.
+- ``/_newsroom/revise?path=/<site>/<section>/<slug>&text=…``: the publisher updates an article: from
+  now on its page carries ``text`` as a last paragraph and says it was modified at the clock.
 - ``/_newsroom/feeds.yaml``: a feed registry pointing at this server.
 - ``/errors/<status>[?retry_after=N]``: that HTTP status.
 - ``/hostile/…``: redirect-loop, redirect-private, huge (50 MB), drip (a byte a second),
@@ -24,7 +26,7 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,6 +77,7 @@ class NewsroomState:
         self.keep_log = keep_log
         self.switches: dict[str, bool] = {}  # /switch/<key>.xml serves a feed only while on
         self.counters: dict[str, int] = {}  # /flaky/<key> requests so far
+        self.revisions: dict[str, tuple[str, ...]] = {}  # article path -> paragraphs added by updates
         self.log: list[RequestRecord] = []
         self.requests = 0
         self.lock = threading.Lock()
@@ -154,6 +157,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(404, "<html><body><h1>This story is no longer available</h1></body></html>")
             if article.kind == "slow":
                 time.sleep(self.state.slow_seconds)
+            added = self.state.revisions.get(article.path)
+            if added:
+                article = replace(article, paragraphs=article.paragraphs + added, updated_minutes_ago=0)
             return self._send(200, render_page(article, self.state.clock, base))
         except (BrokenPipeError, ConnectionResetError):
             return None
@@ -226,6 +232,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, self.state.clock.isoformat(), "text/plain")
         if path == "/_newsroom/feeds.yaml":
             return self._send(200, feeds_yaml(base), "application/yaml")
+        if path == "/_newsroom/revise":
+            target, text = query.get("path", [""])[0].rstrip("/"), query.get("text", [""])[0].strip()
+            if target not in by_path() or not text:
+                return self._send(400, "revise needs path=<an article's path> and text=<a paragraph>", "text/plain")
+            with self.state.lock:
+                self.state.revisions[target] = self.state.revisions.get(target, ()) + (text,)
+            return self._send(200, f"{target}: {len(self.state.revisions[target])} update(s)", "text/plain")
         return self._send(404, "unknown control path", "text/plain")
 
     def _error(self, path: str, query: dict) -> None:
