@@ -196,3 +196,12 @@ class WebhookNotifier(BaseNotifier):
             if attempt < self.attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
         raise RuntimeError(f"alert {payload['event']} not delivered to connection {self.conn_id}: {last}")
+
+
+def alert_stale_feeds(stale_feeds: Sequence[dict[str, Any]], context: Any) -> None:
+    """Send the stale-feed alert; without a reachable webhook only log why (never fail the hour)."""
+    log.warning("stale feeds: %s", list(stale_feeds))
+    try:
+        WebhookNotifier(event="stale_feeds", stale_feeds=stale_feeds).notify(context)
+    except Exception as exc:  # noqa: BLE001 - no webhook configured must not fail the hour
+        log.warning("stale-feed alert not sent (%s): add the newsflow_webhook connection", exc)

@@ -40,6 +40,30 @@ def feeds_file(newsroom, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def three_hosts_feeds(tmp_path_factory) -> Path:
+    """A feeds file for the newsroom on three loopback addresses, one site on each: three hosts, so
+    the fetch stages have three shards to split (no slow pages)."""
+    from newsflow.newsroom.feeds import FEEDS
+    from newsflow.newsroom.server import NewsroomServer, NewsroomState
+
+    sites = sorted({site for site, _ in FEEDS.values()})
+    servers = {
+        site: NewsroomServer(0, NewsroomState(clock=HOUR, slow_seconds=0), host=f"127.0.0.{i}").start_background()
+        for i, site in enumerate(sites, 1)
+    }
+    lines = ["fetch: {allow_networks: [127.0.0.0/8]}", "feeds:"]
+    for path, (site, kind) in FEEDS.items():
+        name = path.strip("/").replace("/", "-").rsplit(".", 1)[0]
+        lines.append(f"  - {{name: {name}, url: '{servers[site].base_url}{path}', site: {site}, kind: {kind}}}")
+    feeds = tmp_path_factory.mktemp("three-hosts") / "feeds.yaml"
+    feeds.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    yield feeds
+    for server in servers.values():
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def settings(tmp_path, feeds_file):
     from newsflow.config import Settings
@@ -64,3 +88,14 @@ def published_hour(feeds_file, tmp_path_factory):
     ctx = RunContext.create(HOUR, settings)
     run_cycle(ctx)
     return settings, ctx
+
+
+def stage_no_fetches(ctx) -> None:
+    """Stage what the fetch stages leave when nothing was fetched, for tests that start a run at
+    extract or later with rows of their own."""
+    from newsflow import storage
+
+    for k in range(ctx.shards):
+        ctx.save(f"fetches-feeds.shard{k}", storage.to_table("fetches", []))
+        ctx.save(f"fetches-pages.shard{k}", storage.to_table("fetches", []))
+        ctx.save(f"entries.shard{k}", storage.ENTRIES.empty_table())

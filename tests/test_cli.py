@@ -95,7 +95,7 @@ def test_run_json_and_summary(published_hour, tmp_path, capsys):
         "--json",
     )
     summary = json.loads(out)
-    assert code == 0 and "[7/7] publish" in err
+    assert code == 0 and "[8/8] publish" in err
     assert summary["articles"] >= 40 and summary["quarantined"] == 1 and summary["facts"] > 500
     assert (data / "articles" / "dt=2026-11-25" / "hour=10" / "part-0.parquet").exists()
     code, text, _ = _run(capsys, "summary", "--logical-date", "2026-11-25T10:00Z", "--data", str(data))

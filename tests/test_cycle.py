@@ -16,7 +16,7 @@ from newsflow.context import RunContext
 from newsflow.cycle import STAGE_NAMES, run_cycle
 from newsflow.newsroom.content import load_articles
 from newsflow.report import summarize
-from tests.conftest import HOUR, SEED_TXT
+from tests.conftest import HOUR, SEED_TXT, stage_no_fetches
 
 DATASETS = ("articles", "facts", "quarantine", "runs", "fetches")
 
@@ -67,7 +67,7 @@ def test_runs_record_errors_and_stage_counts(first_run):
     runs = _table(ctx, "runs").to_pylist()
     stages = [r["stage"] for r in runs if r["feed"] is None and r["url"] is None]
     assert stages == list(STAGE_NAMES)
-    assert stages == ["fetch_feeds", "fetch_pages", "extract", "validate", "dedup", "facts", "publish"]
+    assert stages == ["fetch_feeds", "collect_links", "fetch_pages", "extract", "validate", "dedup", "facts", "publish"]
     errors = [r for r in runs if r["error_class"]]
     assert [(r["error_class"], r["url"].rsplit("/", 1)[-1]) for r in errors] == [
         ("http_404", next(a.slug for a in load_articles() if a.kind == "gone"))
@@ -199,9 +199,10 @@ def test_sitemap_index_is_followed_one_level(tmp_path, newsroom):
     ctx = RunContext.create(HOUR, Settings.from_env(data_root=tmp_path / "data", feeds_file=feeds))
     from newsflow import cycle
 
-    counts = cycle.fetch_feeds(ctx).counts
+    cycle.fetch_feeds(ctx.for_shard(0))
+    counts = cycle.collect_links(ctx).counts
     assert counts["new_links"] == sum(1 for a in load_articles() if a.site == "globe-post")
-    fetched = ctx.load("fetches-feeds").column("url").to_pylist()
+    fetched = ctx.load("fetches-feeds.shard0").column("url").to_pylist()
     assert fetched == [
         f"{newsroom.base_url}/globe-post/sitemap-index.xml",
         f"{newsroom.base_url}/globe-post/news-sitemap.xml",
@@ -241,9 +242,7 @@ def test_a_quarantined_first_copy_leaves_the_valid_copy_as_the_published_origina
     first_copy = article("first", None, 7)  # earlier, but no title: quarantined
     second_copy = article("second", "Port to rebuild north pier", 8)
     ctx.save("extracted", storage.to_table("articles", [first_copy, second_copy]))
-    for name in ("fetches-feeds", "fetches-pages"):
-        ctx.save(name, storage.to_table("fetches", []))
-    ctx.save("entries", storage.ENTRIES.empty_table())
+    stage_no_fetches(ctx)
     for name in ("validate", "dedup", "facts", "publish"):
         stage(name).run(ctx)
     articles = _table(ctx, "articles").to_pylist()
@@ -268,3 +267,32 @@ def test_the_story_syndicated_on_three_sites_is_one_story(first_run):
     originals = [a for a in copies if a["duplicate_of"] is None]
     assert len(originals) == 1 and originals[0]["article_id"] in story_ids
     assert all(a["similarity"] >= 0.5 for a in copies if a["duplicate_of"] is not None)
+
+
+def test_sharded_fetching_publishes_what_one_shard_does(three_hosts_feeds, tmp_path):
+    """Three shards (one host each, as the DAG maps them) publish exactly what one process does."""
+    from dataclasses import replace
+
+    from newsflow.config import Settings
+    from newsflow.cycle import STAGES, run_stage
+    from tests.reliability.conftest import content_of
+
+    published = {}
+    for shards in (1, 3):
+        settings = Settings.from_env(data_root=tmp_path / f"data-{shards}", feeds_file=three_hosts_feeds)
+        ctx = replace(RunContext.create(HOUR, settings), shards=shards)
+        for stage in STAGES:  # as run_cycle does, looking at the shards' staged fetches on the way
+            if stage.name == "extract" and shards == 3:
+                for kind in ("feeds", "pages"):  # each shard fetched from one host, a host no other shard touched
+                    hosts = [
+                        {u.split("/")[2] for u in ctx.load(f"fetches-{kind}.shard{k}").column("url").to_pylist()}
+                        for k in range(3)
+                    ]
+                    assert [len(h) for h in hosts] == [1, 1, 1] and len(set.union(*hosts)) == 3, (kind, hosts)
+            for part in [ctx.for_shard(k) for k in range(shards)] if stage.sharded else [ctx]:
+                run_stage(part, stage)
+        published[shards] = content_of(settings.data_root, HOUR)
+        runs = _table(ctx, "runs").to_pylist()
+        fetch_rows = [r for r in runs if r["stage"] == "fetch_feeds" and r["feed"] is None and r["url"] is None]
+        assert len(fetch_rows) == shards  # one summary row per shard
+    assert published[1] == published[3] and len(published[1]["articles"]) >= 40

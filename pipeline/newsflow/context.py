@@ -8,8 +8,8 @@ stay in staged Parquet files under ``<data>/_staging/<run_id>/``, never in XCom.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,10 @@ class RunContext:
     lease_pid: int | None = None
     # A past hour fetched live because someone asked to (recorded in the hour's runs).
     forced_live: bool = False
+    # The fetch stages split the hour's hosts into ``shards`` parts (Airflow maps a task over them;
+    # the CLI runs them in turn); ``shard`` is the part one task of a sharded stage works on.
+    shards: int = 1
+    shard: int | None = None
 
     @classmethod
     def create(
@@ -137,10 +141,16 @@ class RunContext:
             "replay": self.replay,
             "lease_pid": self.lease_pid,
             "forced_live": self.forced_live,
+            "shards": self.shards,
+            "shard": self.shard,
         }
 
     @classmethod
-    def from_ref(cls, ref: dict[str, Any]) -> RunContext:
+    def from_ref(cls, ref: dict[str, Any] | Sequence[dict[str, Any]]) -> RunContext:
+        """The context a reference names; a list of shard references (what the DAG's plan task
+        returns, :meth:`shard_refs`) stands for the whole hour."""
+        if not isinstance(ref, dict):
+            return replace(cls.from_ref(ref[0]), shard=None)
         return cls(
             logical_hour=datetime.fromisoformat(ref["logical_hour"]),
             run_id=ref["run_id"],
@@ -149,6 +159,8 @@ class RunContext:
             replay=bool(ref.get("replay", False)),
             lease_pid=ref.get("lease_pid"),
             forced_live=bool(ref.get("forced_live", False)),
+            shards=int(ref.get("shards") or 1),
+            shard=None if ref.get("shard") is None else int(ref["shard"]),
         )
 
     def settings(self) -> Settings:
@@ -161,6 +173,30 @@ class RunContext:
 
     def stage_file(self, name: str) -> Path:
         return self.staging / f"{name}.parquet"
+
+    def for_shard(self, shard: int) -> RunContext:
+        """The context of one part of a sharded stage."""
+        if not 0 <= shard < self.shards:
+            raise ValueError(f"shard {shard} of {self.shards}: shards are numbered 0..{self.shards - 1}")
+        return replace(self, shard=shard)
+
+    def shard_refs(self) -> list[dict[str, Any]]:
+        """One reference per shard: what Airflow maps a sharded stage's task over."""
+        return [self.for_shard(k).to_ref() for k in range(self.shards)]
+
+    @property
+    def own_shard(self) -> int:
+        if self.shard is None:
+            raise ValueError("a sharded stage runs once per shard: give the context a shard (for_shard)")
+        return self.shard
+
+    def sharded(self, name: str) -> str:
+        """The staged name of ``name`` for this context's shard."""
+        return f"{name}.shard{self.own_shard}"
+
+    def load_shards(self, name: str) -> pa.Table:
+        """Every shard's ``name``, in shard order (each shard must have staged it)."""
+        return pa.concat_tables([self.load(f"{name}.shard{k}") for k in range(self.shards)])
 
     def save(self, name: str, table: pa.Table) -> None:
         """Stage a table for a later task of this run."""
@@ -199,8 +235,13 @@ def plan_run(
     live: bool = False,
     lease_pid: int | None = None,
     now: datetime | None = None,
+    sharded: bool = False,
 ) -> RunContext:
-    """The run of an hour as the CLI and the DAG start it: its fetch mode decided by :func:`fetch_mode`."""
+    """The run of an hour as the CLI and the DAG start it: its fetch mode decided by :func:`fetch_mode`.
+
+    ``sharded`` (the DAG, which maps the fetch stages' tasks over shards): its fetching is split in
+    ``NEWSFLOW_FETCH_SHARDS`` parts by host, at most one per host its feeds are on. The CLI runs
+    in one process, whose fetcher already fetches every host in parallel: one shard."""
     hour = floor_hour(logical_date)
     mode = fetch_mode(
         hour,
@@ -210,6 +251,14 @@ def plan_run(
         live=live,
         live_window_hours=settings.live_window_hours,
     )
-    return RunContext.create(
+    ctx = RunContext.create(
         hour, settings, run_id=run_id, replay=mode.replay, lease_pid=lease_pid, forced_live=mode.forced_live
     )
+    if not sharded:
+        return ctx
+    from newsflow.fetch.settings import FetchSettings
+    from newsflow.fetch.shards import shard_count
+    from newsflow.sources.registry import load_registry
+
+    feeds = load_registry(ctx.feeds_file).enabled  # a missing or invalid feeds file fails here, at once
+    return replace(ctx, shards=shard_count([f.url for f in feeds], FetchSettings.from_settings(settings).shards))

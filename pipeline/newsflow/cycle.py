@@ -27,6 +27,7 @@ from newsflow.dedup.store import DedupIndex
 from newsflow.errors import AllFeedsFailed
 from newsflow.failpoints import failpoint
 from newsflow.fetch import Fetcher, FetchSettings, HttpFetcher, ReplayFetcher
+from newsflow.fetch.shards import shard_of
 from newsflow.fetch.state import FetchState, state_path
 from newsflow.locks import HourLease
 from newsflow.publish import commit_hour, committed_version
@@ -52,6 +53,8 @@ class StageReport:
 class Stage:
     name: str
     run: Callable[[RunContext], StageReport]
+    # Run once per shard of the hour's hosts (``ctx.for_shard``): Airflow maps its task over them.
+    sharded: bool = False
 
     @property
     def doc(self) -> str:
@@ -84,7 +87,8 @@ def _recorder(ctx: RunContext, stage: str) -> StageRecorder:
 
 
 def _finish(ctx: RunContext, rec: StageRecorder) -> StageReport:
-    ctx.save(f"runs-{rec.stage}", storage.to_table("runs", rec.finish()))
+    name = f"runs-{rec.stage}"
+    ctx.save(ctx.sharded(name) if ctx.shard is not None else name, storage.to_table("runs", rec.finish()))
     return StageReport(rec.stage, dict(rec.counts))
 
 
@@ -92,65 +96,93 @@ def _finish(ctx: RunContext, rec: StageRecorder) -> StageReport:
 
 
 def fetch_feeds(ctx: RunContext) -> StageReport:
-    """Fetch every due feed (conditional GET), keep the raw documents, and stage the links no
-    committed hour holds."""
+    """Fetch the due feeds of this shard's hosts (conditional GET), keep the raw documents, and stage
+    their links and entries."""
     from newsflow.fetch.stage import fetch_feeds as fetch_feed_links
 
     rec = _recorder(ctx, "fetch_feeds")
     registry = load_registry(ctx.feeds_file)
     settings = _fetch_settings(ctx, registry)
+    feeds = shard_of(registry.enabled, lambda f: f.url, ctx.shards, ctx.own_shard)
     if ctx.forced_live:
         rec.count("forced_live")  # a past hour fetched live on request: its content is today's
     state.reconcile(ctx.data_root)
     with FetchState(state_path(ctx.data_root), settings) as fetch_state:
-        prior = fetch_state.states([f.url for f in registry.enabled], before=ctx.logical_hour)
+        prior = fetch_state.states([f.url for f in feeds], before=ctx.logical_hour)
         rerun = not ctx.replay and committed_version(ctx.data_root, ctx.logical_hour) is not None
         with _open_fetcher(ctx, settings, fetch_state) as fetcher:
             out = fetch_feed_links(
-                registry.enabled, prior, ctx.logical_hour, fetcher, settings, ctx.run_id, rec, unconditional=rerun
+                feeds, prior, ctx.logical_hour, fetcher, settings, ctx.run_id, rec, unconditional=rerun
             )
-    if out.attempted and len(out.failed) == len(out.attempted):
-        raise AllFeedsFailed(
-            f"all {len(out.failed)} feed(s) fetched for hour {ctx.logical_hour:%Y-%m-%dT%H:00}Z failed, so nothing "
-            f"was published and the hour keeps what it had: {_failure_lines(rec)}; check the feeds' URLs in "
-            f"{ctx.feeds_file} and the network, then rerun the hour"
-        )
-    with _history(ctx) as history:
-        holders = history.holders([row["canonical_url"] for row in out.links], ctx.logical_hour)
-    links = [row for row in out.links if not belongs_elsewhere(holders.get(row["canonical_url"]))]
-    known = sum(1 for row in links if row["canonical_url"] in holders)
-    rec.count("later_hour", len(out.links) - len(links))  # a later hour holds the article: a backfill
-    rec.count("already_seen", known)  # fetched again only if the feed says it was updated (fetch_pages)
-    rec.count("new_links", len(links) - known)
-    ctx.save("links", pa.Table.from_pylist(links, schema=storage.LINKS))
-    ctx.save("entries", pa.Table.from_pylist(out.entries, schema=storage.ENTRIES))
-    ctx.save("fetches-feeds", storage.to_table("fetches", out.fetches))
+    outcomes = {"feed": out.attempted, "failed": [name in out.failed for name in out.attempted]}
+    ctx.save(ctx.sharded("feed-outcomes"), pa.table(outcomes, schema=FEED_OUTCOMES))
+    ctx.save(ctx.sharded("links"), pa.Table.from_pylist(out.links, schema=storage.LINKS))
+    ctx.save(ctx.sharded("entries"), pa.Table.from_pylist(out.entries, schema=storage.ENTRIES))
+    ctx.save(ctx.sharded("fetches-feeds"), storage.to_table("fetches", out.fetches))
     return _finish(ctx, rec)
 
 
-def _failure_lines(rec: StageRecorder) -> str:
-    return "; ".join(f"{r['feed']}: {r['error_class']} ({r['error']})" for r in rec.rows if r["error_class"])[:2000]
+# Staged per shard by fetch_feeds: which feeds were fetched and which of them failed.
+FEED_OUTCOMES = pa.schema([("feed", pa.string()), ("failed", pa.bool_())])
+
+
+def collect_links(ctx: RunContext) -> StageReport:
+    """Join the shards' links: each canonical URL once (the first feed in the registry's order keeps
+    it), none whose first version a later hour holds; fail the hour when every feed failed."""
+    rec = _recorder(ctx, "collect_links")
+    outcomes = ctx.load_shards("feed-outcomes")
+    failed = sum(outcomes.column("failed").to_pylist())
+    if outcomes.num_rows and failed == outcomes.num_rows:
+        shard_runs = ctx.load_shards("runs-fetch_feeds").to_pylist()
+        raise AllFeedsFailed(
+            f"all {failed} feed(s) fetched for hour {ctx.logical_hour:%Y-%m-%dT%H:00}Z failed, so nothing "
+            f"was published and the hour keeps what it had: {_failure_lines(shard_runs)}; check the feeds' URLs in "
+            f"{ctx.feeds_file} and the network, then rerun the hour"
+        )
+    order = {spec.name: i for i, spec in enumerate(load_registry(ctx.feeds_file).enabled)}
+    found = sorted(ctx.load_shards("links").to_pylist(), key=lambda r: order.get(r["feed"], len(order)))
+    unique = list({row["canonical_url"]: row for row in reversed(found)}.values())[::-1]  # first one wins
+    rec.count("url_duplicates", len(found) - len(unique))  # the same article in feeds of two shards
+    with _history(ctx) as history:
+        holders = history.holders([row["canonical_url"] for row in unique], ctx.logical_hour)
+    kept = [row for row in unique if not belongs_elsewhere(holders.get(row["canonical_url"]))]
+    known = sum(1 for row in kept if row["canonical_url"] in holders)
+    rec.count("later_hour", len(unique) - len(kept))  # a later hour holds the article: a backfill
+    rec.count("already_seen", known)  # fetched again only if the feed says it was updated (fetch_pages)
+    rec.count("new_links", len(kept) - known)
+    ctx.save("links", pa.Table.from_pylist(kept, schema=storage.LINKS))
+    return _finish(ctx, rec)
+
+
+def _failure_lines(rows: list[dict]) -> str:
+    return "; ".join(f"{r['feed']}: {r['error_class']} ({r['error']})" for r in rows if r["error_class"])[:2000]
 
 
 def fetch_pages(ctx: RunContext) -> StageReport:
-    """Download every new link's page into the raw zone (not again a page fetched before, under either
-    URL of a redirect, unless its feed entry says it was updated since; nor one that failed for
-    good); failures are recorded per URL."""
+    """Download the pages of this shard's hosts into the raw zone: every new link's (not again a page
+    fetched before, under either URL of a redirect, unless its feed entry says it was updated since;
+    nor one that failed for good); failures are recorded per URL."""
     from newsflow.fetch.stage import fetch_pages as fetch_link_pages
 
     rec = _recorder(ctx, "fetch_pages")
     registry = load_registry(ctx.feeds_file)
     settings = _fetch_settings(ctx, registry)
-    links = ctx.load("links").to_pylist()
+    mine = shard_of(ctx.load("links").to_pylist(), lambda r: str(r["url"]), ctx.shards, ctx.own_shard)
     with FetchState(state_path(ctx.data_root), settings) as fetch_state:
-        states, aliases = fetch_state.page_context([str(r["url"]) for r in links], before=ctx.logical_hour)
+        states, aliases = fetch_state.page_context([str(r["url"]) for r in mine], before=ctx.logical_hour)
         with _open_fetcher(ctx, settings, fetch_state) as fetcher:
             out = fetch_link_pages(
-                links, states, aliases, ctx.logical_hour, fetcher, ctx.run_id, rec, settings.update_interval_hours
+                mine, states, aliases, ctx.logical_hour, fetcher, ctx.run_id, rec, settings.update_interval_hours
             )
-    ctx.save("pages", pa.Table.from_pylist(out.pages, schema=storage.PAGES))
-    ctx.save("fetches-pages", storage.to_table("fetches", out.fetches))
+    ctx.save(ctx.sharded("pages"), pa.Table.from_pylist(out.pages, schema=storage.PAGES))
+    ctx.save(ctx.sharded("fetches-pages"), storage.to_table("fetches", out.fetches))
     return _finish(ctx, rec)
+
+
+def _pages(ctx: RunContext) -> list[dict]:
+    """Every shard's pages, in the order of the hour's links (as one shard would have fetched them)."""
+    order = {url: i for i, url in enumerate(ctx.load("links").column("url").to_pylist())}
+    return sorted(ctx.load_shards("pages").to_pylist(), key=lambda r: order.get(r["url"], len(order)))
 
 
 def extract(ctx: RunContext) -> StageReport:
@@ -159,7 +191,7 @@ def extract(ctx: RunContext) -> StageReport:
     from newsflow.extract.stage import articles_from_pages
 
     rec = _recorder(ctx, "extract")
-    out = articles_from_pages(ctx.load("pages").to_pylist(), ctx.raw.get, ctx.run_id, rec)
+    out = articles_from_pages(_pages(ctx), ctx.raw.get, ctx.run_id, rec)
     ctx.save("extracted", storage.to_table("articles", out.articles))
     ctx.save("quarantine-extract", storage.to_table("quarantine", out.quarantine))
     return _finish(ctx, rec)
@@ -208,10 +240,16 @@ def dedup(ctx: RunContext) -> StageReport:
 RESOLVED = pa.schema([("link", pa.string()), ("article_id", pa.string())])
 
 
+def _stage_runs(ctx: RunContext, s: Stage) -> pa.Table:
+    """The ``runs`` rows a stage staged (every shard's, for a sharded stage; none if it did not run)."""
+    names = [f"runs-{s.name}.shard{k}" for k in range(ctx.shards)] if s.sharded else [f"runs-{s.name}"]
+    return pa.concat_tables([storage.RUNS.empty_table(), *(ctx.load(n) for n in names if ctx.stage_file(n).exists())])
+
+
 def _sightings(ctx: RunContext) -> pa.Table:
     """The hour's ``sightings``: every feed entry, pointed at the article it is (this hour's decision,
     else the hour that holds its URL, else the id of its own canonical URL)."""
-    entries = ctx.load("entries").to_pylist()
+    entries = ctx.load_shards("entries").to_pylist()
     with _history(ctx) as history:
         holders = history.holders({row["canonical_url"] for row in entries}, ctx.logical_hour)
     article_ids = {url: holder.article_id for url, holder in holders.items()}
@@ -252,9 +290,8 @@ def publish(ctx: RunContext) -> StageReport:
     articles = ctx.load("articles")
     quarantine = pa.concat_tables([ctx.load(name) for name in QUARANTINE_PARTS if ctx.stage_file(name).exists()])
     facts_table = ctx.load("facts")
-    fetches = pa.concat_tables([ctx.load("fetches-feeds"), ctx.load("fetches-pages")])
-    earlier_stages = [s.name for s in STAGES if s.name != "publish"]
-    run_tables = [ctx.load(f"runs-{name}") for name in earlier_stages if ctx.stage_file(f"runs-{name}").exists()]
+    fetches = pa.concat_tables([ctx.load_shards("fetches-feeds"), ctx.load_shards("fetches-pages")])
+    run_tables = [_stage_runs(ctx, s) for s in STAGES if s.name != "publish"]
     rec.count("articles", articles.num_rows)
     rec.count("quarantined", quarantine.num_rows)
     rec.count("facts", facts_table.num_rows)
@@ -294,8 +331,9 @@ def publish(ctx: RunContext) -> StageReport:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("fetch_feeds", fetch_feeds),
-    Stage("fetch_pages", fetch_pages),
+    Stage("fetch_feeds", fetch_feeds, sharded=True),
+    Stage("collect_links", collect_links),
+    Stage("fetch_pages", fetch_pages, sharded=True),
     Stage("extract", extract),
     Stage("validate", validate),
     Stage("dedup", dedup),
@@ -317,7 +355,7 @@ def run_stage(ctx: RunContext, s: Stage) -> StageReport:
     """Run one stage under the hour's lease (one run of an hour at a time); the DAG's tasks and
     :func:`run_cycle` both call this."""
     lease = HourLease(ctx.data_root, ctx.logical_hour, ctx.run_id, pid=ctx.lease_pid)
-    with lease.hold():
+    with lease.hold(shared=s.sharded):
         report = s.run(ctx)
     if s.name == "publish":
         lease.release()
@@ -333,7 +371,8 @@ def run_cycle(ctx: RunContext, progress: Callable[[int, int, str], None] | None 
         for i, s in enumerate(STAGES, 1):
             if progress:
                 progress(i, len(STAGES), s.name)
-            report = run_stage(ctx, s)
+            for part in [ctx.for_shard(k) for k in range(ctx.shards)] if s.sharded else [ctx]:
+                report = run_stage(part, s)
     except BaseException:
         # The whole run happens here, so when it fails it is over: free the hour for the next run
         # (an Airflow task that fails keeps the lease for its retry instead).

@@ -1,10 +1,12 @@
 """One run of an hour at a time.
 
 A run leases its logical hour from its first stage until its publish: ``<data>/_locks/<hour>.json``
-names the holder (run id, host, pid for a CLI run, last heartbeat). Every stage takes the lease
-under an exclusive ``flock`` on ``<hour>.lock``, so two processes never run a stage of one hour at
-the same moment, and a second run of the hour (an overlapping backfill and scheduled run) fails at
-once with a message naming the holder instead of mixing its rows with the other's.
+names the holder (run id, host, pid for a CLI run, last heartbeat). Every stage holds a ``flock``
+on ``<hour>.lock`` while it runs, exclusive for a whole-hour stage and shared for one shard of a
+sharded stage (the shards of one run fetch side by side), and checks and renews the lease under
+a short exclusive lock on ``<hour>.lease``: so two runs never run stages of one hour at the same
+moment, and a second run of the hour (an overlapping backfill and scheduled run) fails at once
+with a message naming the holder instead of mixing its rows with the other's.
 
 A lease held by a dead process is free: a CLI run records its pid, so a killed run blocks nobody.
 Airflow runs one process per task, so their leases are kept alive by heartbeats and expire after
@@ -65,6 +67,7 @@ class HourLease:
         directory.mkdir(parents=True, exist_ok=True)
         self.lease_file = directory / f"{hour_key(hour)}.json"
         self.lock_file = directory / f"{hour_key(hour)}.lock"
+        self.lease_lock_file = directory / f"{hour_key(hour)}.lease"
 
     def _read(self) -> dict[str, Any] | None:
         try:
@@ -94,20 +97,33 @@ class HourLease:
         )
 
     @contextmanager
-    def hold(self) -> Iterator[None]:
-        """Hold the hour for one stage: fails at once if another run holds it."""
+    def hold(self, shared: bool = False) -> Iterator[None]:
+        """Hold the hour for one stage (``shared``: one shard of a sharded stage, beside the run's other
+        shards): fails at once if another run holds it."""
         with open(self.lock_file, "a+") as fh:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fh, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise self._busy(self._read(), "running a stage right now") from None
             try:
-                lease = self._read()
-                if lease and lease["run_id"] != self.run_id and _alive(lease, datetime.now(UTC)):
-                    raise self._busy(lease, "part-way through its stages")
-                self._write()
+                with self._lease_lock():
+                    lease = self._read()
+                    if lease and lease["run_id"] != self.run_id and _alive(lease, datetime.now(UTC)):
+                        raise self._busy(lease, "part-way through its stages")
+                    self._write()
                 yield
-                self._write()
+                with self._lease_lock():
+                    self._write()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _lease_lock(self) -> Iterator[None]:
+        """Reading and renewing the lease is one step, even for shards of one run running side by side."""
+        with open(self.lease_lock_file, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 

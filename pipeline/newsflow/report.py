@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from newsflow import storage
 from newsflow.context import floor_hour
+from newsflow.runs import merge_counts
 
 
 def summarize(data_root: Path, logical_hour: datetime) -> dict[str, Any]:
@@ -29,15 +30,18 @@ def summarize(data_root: Path, logical_hour: datetime) -> dict[str, Any]:
         tables[name] = table
     articles = tables["articles"].to_pylist()
     runs = tables["runs"].to_pylist()
-    stage_counts = {r["stage"]: json.loads(r["counts"] or "{}") for r in runs if r["feed"] is None and r["url"] is None}
+    stage_counts: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        if r["feed"] is None and r["url"] is None:  # a stage's summary row (one per shard of a sharded stage)
+            merge_counts(stage_counts.setdefault(r["stage"], {}), json.loads(r["counts"] or "{}"))
     out["articles"] = len(articles)
     out["originals"] = sum(1 for a in articles if a["duplicate_of"] is None and (a["version"] or 1) == 1)
     out["content_duplicates"] = sum(1 for a in articles if a["duplicate_of"] is not None)
-    out["url_duplicates"] = stage_counts.get("fetch_feeds", {}).get("url_duplicates", 0) + stage_counts.get(
-        "dedup", {}
-    ).get("url_duplicates", 0)
+    out["url_duplicates"] = sum(
+        stage_counts.get(s, {}).get("url_duplicates", 0) for s in ("fetch_feeds", "collect_links", "dedup")
+    )
     out["duplicates"] = out["content_duplicates"] + out["url_duplicates"]
-    out["already_seen"] = stage_counts.get("fetch_feeds", {}).get("already_seen", 0)
+    out["already_seen"] = stage_counts.get("collect_links", {}).get("already_seen", 0)
     out["refetched"] = stage_counts.get("fetch_pages", {}).get("refetched", 0)
     out["updates"] = sum(1 for a in articles if (a["version"] or 1) > 1)
     sightings = storage.read_partition(data_root, "sightings", hour)  # absent before schema version 3

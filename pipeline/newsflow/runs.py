@@ -13,6 +13,7 @@ import resource
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 log = logging.getLogger("newsflow")
 
@@ -127,3 +128,16 @@ class StageRecorder:
         )
         log.info("%s finished in %.2fs: %s", self.stage, seconds, json.dumps(self.counts, sort_keys=True))
         return self.rows
+
+
+def merge_counts(into: dict[str, Any], counts: Mapping[str, Any]) -> dict[str, Any]:
+    """Add one summary row's counts to ``into`` (the shards of a sharded stage each write one row):
+    numbers are summed, anything else keeps the last value."""
+    for key, value in counts.items():
+        current = into.get(key)
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric and isinstance(current, int | float) and not isinstance(current, bool):
+            into[key] = current + value
+        else:
+            into[key] = value
+    return into

@@ -13,7 +13,7 @@ from newsflow.config import Settings
 from newsflow.context import RunContext
 from newsflow.cycle import stage
 from newsflow.validate.batch import BatchFailure
-from tests.conftest import HOUR
+from tests.conftest import HOUR, stage_no_fetches
 from tests.validate.conftest import article
 from tests.validate.test_crafted_batch import BAD, crafted_rows
 
@@ -23,9 +23,7 @@ AFTER_EXTRACT = ("validate", "dedup", "facts", "publish")
 def _run_from_extracted(ctx: RunContext, extracted: pa.Table) -> None:
     """The conveyor from the extract stage's output on: real GX, real spaCy, a real commit."""
     ctx.save("extracted", extracted)
-    for name in ("fetches-feeds", "fetches-pages"):
-        ctx.save(name, storage.to_table("fetches", []))
-    ctx.save("entries", storage.ENTRIES.empty_table())
+    stage_no_fetches(ctx)
     for name in AFTER_EXTRACT:
         stage(name).run(ctx)
 
@@ -57,9 +55,7 @@ def test_a_batch_failure_publishes_nothing(real_bodies, tmp_path):
     ctx = RunContext.create(HOUR, Settings(data_root=tmp_path / "data", feeds_file=tmp_path / "feeds.yaml"))
     extracted = storage.to_table("articles", [article(i, body) for i, body in enumerate(real_bodies[:3])])
     ctx.save("extracted", extracted)
-    for name in ("fetches-feeds", "fetches-pages"):
-        ctx.save(name, storage.to_table("fetches", []))
-    ctx.save("entries", storage.ENTRIES.empty_table())
+    stage_no_fetches(ctx)
     for name in AFTER_EXTRACT[:-1]:
         stage(name).run(ctx)
     facts = ctx.load("facts")

@@ -65,6 +65,9 @@ class FetchSettings:
     # becomes a new version of the article), at most once per this many hours: some feeds restamp
     # every entry on each request, and their pages must not be downloaded every hour.
     update_interval_hours: int = 3
+    # Airflow runs the fetch stages as this many mapped tasks, each on its own hosts (the CLI, one
+    # process, runs one shard: its fetcher already fetches hosts in parallel).
+    shards: int = 4
     # Feed documents.
     max_items: int = 1000  # entries kept per feed document (a 10,000-item feed is cut, with one warning)
 
@@ -94,6 +97,7 @@ class FetchSettings:
         "flag_after_hours": "NEWSFLOW_FLAG_AFTER_HOURS",
         "page_max_failures": "NEWSFLOW_PAGE_MAX_FAILURES",
         "update_interval_hours": "NEWSFLOW_UPDATE_INTERVAL_HOURS",
+        "shards": "NEWSFLOW_FETCH_SHARDS",
         "max_items": "NEWSFLOW_MAX_ITEMS",
     }
     CONTACT_ENV: ClassVar[str] = (
@@ -114,6 +118,7 @@ class FetchSettings:
             "page_max_failures",
             "flag_after_hours",
             "update_interval_hours",
+            "shards",
             "max_backoff_hours",
         ):
             if getattr(self, name) < 1:

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newsflow.health.feeds import _as_int, _counts, _jsonable, hour_range, hour_values
+from newsflow.runs import merge_counts
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def hourly_counts(runs: pa.Table, end: datetime, hours: int = 24) -> list[HourCo
         summary["seconds"].to_pylist(),
         strict=True,
     ):
-        stages[hour][stage] = _counts(counts)
+        stages[hour][stage] = merge_counts(stages[hour].get(stage, {}), _counts(counts))
         seconds[hour] += secs or 0.0
     errors: dict[datetime, Counter[str]] = defaultdict(Counter)
     failed = runs.filter(pc.is_valid(runs["error_class"]))
@@ -74,14 +75,17 @@ def hourly_counts(runs: pa.Table, end: datetime, hours: int = 24) -> list[HourCo
             out.append(HourCounts(hour, published=False))
             continue
         by_stage = stages[hour]
-        fetch, dedup, publish = (by_stage.get(s, {}) for s in ("fetch_feeds", "dedup", "publish"))
+        fetch, links, dedup, publish = (
+            by_stage.get(s, {}) for s in ("fetch_feeds", "collect_links", "dedup", "publish")
+        )
         out.append(
             HourCounts(
                 hour=hour,
                 published=True,
                 articles=_n(publish, "articles"),
-                duplicates=_n(fetch, "url_duplicates") + _n(dedup, "url_duplicates") + _n(dedup, "content_duplicates"),
-                already_seen=_n(fetch, "already_seen"),
+                duplicates=sum(_n(c, "url_duplicates") for c in (fetch, links, dedup))
+                + _n(dedup, "content_duplicates"),
+                already_seen=_n(links, "already_seen") + _n(fetch, "already_seen"),  # before links: fetch_feeds
                 quarantined=_n(publish, "quarantined"),
                 facts=_n(publish, "facts"),
                 errors=sum(errors[hour].values()),
