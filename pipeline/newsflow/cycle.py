@@ -112,7 +112,15 @@ def fetch_feeds(ctx: RunContext) -> StageReport:
         rerun = not ctx.replay and committed_version(ctx.data_root, ctx.logical_hour) is not None
         with _open_fetcher(ctx, settings, fetch_state) as fetcher:
             out = fetch_feed_links(
-                feeds, prior, ctx.logical_hour, fetcher, settings, ctx.run_id, rec, unconditional=rerun
+                feeds,
+                prior,
+                ctx.logical_hour,
+                fetcher,
+                settings,
+                ctx.run_id,
+                rec,
+                unconditional=rerun,
+                read_raw=ctx.raw.get,
             )
     outcomes = {"feed": out.attempted, "failed": [name in out.failed for name in out.attempted]}
     ctx.save(ctx.sharded("feed-outcomes"), pa.table(outcomes, schema=FEED_OUTCOMES))

@@ -127,8 +127,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "runs": {
         "run_id": "Id of the run.",
         "logical_hour": "The hour the run ingested (its partition).",
-        "stage": "The stage the row is about: `fetch_feeds`, `fetch_pages`, `extract`, `validate`, `dedup`, "
-        "`facts`, `publish`.",
+        "stage": "The stage the row is about: `fetch_feeds`, `collect_links`, `fetch_pages`, `extract`, `validate`, "
+        "`dedup`, `facts`, `publish` (a sharded fetch stage writes one summary row per shard).",
         "feed": "The feed a per-feed row is about; null on a stage's summary row.",
         "url": "The URL a per-URL row is about (a failed page).",
         "counts": "JSON of the stage's counts (articles, quarantined, facts by type, errors by class…).",

@@ -92,25 +92,38 @@ def readme_query(data: Path) -> tuple[int, int]:
     return int(rows), int(distinct)
 
 
-def content_of(data: Path, hour=HOUR) -> dict[str, object]:
-    """What must be equal between a clean run and a recovered one: the rows' content, not run ids."""
+def content_of(data: Path, hour=HOUR, sightings: bool = True) -> dict[str, object]:
+    """What must be equal between a clean run and a recovered one: the rows' content, not run ids.
+
+    ``sightings=False`` leaves out which feed entries the hour saw: they depend on which feeds were
+    due that hour, which a run history with failures and reruns changes (a rerun fetches every feed)."""
     from newsflow import storage
 
     articles = storage.read_partition(data, "articles", hour)
     facts = storage.read_partition(data, "facts", hour)
     quarantine = storage.read_partition(data, "quarantine", hour)
-    sightings = storage.read_partition(data, "sightings", hour)
+    seen = storage.read_partition(data, "sightings", hour)
     assert articles is not None and facts is not None and quarantine is not None, "the hour is not published"
-    assert sightings is not None, "the hour is published without sightings"
-    return {
+    assert seen is not None, "the hour is published without sightings"
+    content = {
         "articles": sorted(
             (a["article_id"], a["version"], a["content_hash"], a["story_id"], a["duplicate_of"], a["title"])
             for a in articles.to_pylist()
         ),
         "facts": sorted(facts.column("fact_id").to_pylist()),
         "quarantine": sorted(q["record_id"] or "" for q in quarantine.to_pylist()),
-        "sightings": sorted((s["article_id"], s["feed"], s["entry_url"]) for s in sightings.to_pylist()),
     }
+    if sightings:
+        content["sightings"] = sorted((s["article_id"], s["feed"], s["entry_url"]) for s in seen.to_pylist())
+    return content
+
+
+def feeds_of_articles(data: Path) -> set[tuple[str, str]]:
+    """Every (article, feed) pair any hour's sightings hold: which feeds carried each article."""
+    import duckdb
+
+    glob = str(data / "sightings" / "*" / "*" / "*.parquet")
+    return set(duckdb.sql(f"SELECT DISTINCT article_id, feed FROM read_parquet('{glob}')").fetchall())
 
 
 RunFn = Callable[..., int]

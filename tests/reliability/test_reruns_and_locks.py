@@ -164,3 +164,20 @@ def test_state_rebuild_recreates_the_history_from_the_datasets(quick_newsroom, t
     assert "1 committed hour(s), 1 (re)applied" in capsys.readouterr().out
     run_cycle(_ctx(data, feeds, HOUR + timedelta(hours=1)))
     assert summarize(data, HOUR + timedelta(hours=1))["articles"] == 0
+
+
+def test_the_shards_of_one_run_hold_the_hour_side_by_side_and_shut_out_every_other_run(tmp_path):
+    from newsflow.locks import HourLease
+
+    shard_a, shard_b = (HourLease(tmp_path, HOUR, "run-1") for _ in range(2))
+    with shard_a.hold(shared=True), shard_b.hold(shared=True):  # two mapped fetch tasks of run-1
+        # A whole-hour stage of run-1 waits for its shards; another run's shard is refused.
+        with pytest.raises(HourBusy, match="running a stage right now"), HourLease(tmp_path, HOUR, "run-1").hold():
+            pass
+        with pytest.raises(HourBusy, match="run run-1"), HourLease(tmp_path, HOUR, "run-2").hold(shared=True):
+            pass
+    # run-1 has not published: run-2 stays out, run-1 goes on with its next stage.
+    with pytest.raises(HourBusy, match="part-way through its stages"), HourLease(tmp_path, HOUR, "run-2").hold():
+        pass
+    with HourLease(tmp_path, HOUR, "run-1").hold():
+        pass

@@ -10,7 +10,7 @@ stages those rows; the fetch state itself is updated only from what an hour comm
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -71,12 +71,17 @@ def fetch_feeds(
     run_id: str,
     rec: StageRecorder,
     unconditional: bool = False,
+    read_raw: Callable[[str], bytes] | None = None,
 ) -> FeedsOutcome:
     """Fetch the feeds due at ``hour`` (conditional GET), follow sitemap indexes one level down, and
     collect each link once. A 304 is "nothing new"; a feed failing for hours on end is flagged.
 
     ``unconditional`` (a live rerun of an hour that already has a version) fetches every feed in full:
-    what earlier hours saw must not turn the hour's own links into "not modified"."""
+    what earlier hours saw must not turn the hour's own links into "not modified".
+
+    A feed that answers "not modified" still carries its entries: with ``read_raw`` (the raw zone)
+    they are read from the document last downloaded, for the hour's sightings only (their links
+    are known), so sightings say what each feed carried whether or not it was downloaded again."""
     out = FeedsOutcome()
     plans = plan_feeds(feeds, {} if unconditional else prior, hour, settings)
     if isinstance(fetcher, ReplayFetcher):  # exactly what the hour fetched, not a fresh plan
@@ -98,7 +103,10 @@ def fetch_feeds(
         if res.not_modified:
             rec.count("not_modified")
             out.fetches.append(_row(res, "feed", spec.name, run_id))
-            rec.record(feed=spec.name, url=spec.url, seconds=res.seconds, nbytes=0, counts={"not_modified": 1})
+            carried = _still_carried(spec, prior.get(spec.url), read_raw, settings)
+            out.entries.extend(carried)
+            counts = {"not_modified": 1, "entries": len(carried)}
+            rec.record(feed=spec.name, url=spec.url, seconds=res.seconds, nbytes=0, counts=counts)
             continue
         if not res.ok:
             out.fetches.append(_row(res, "feed", spec.name, run_id))
@@ -140,6 +148,20 @@ def fetch_feeds(
                 error=f"failing for {outcome.failing_hours} hours (last: {outcome.last_error_class})",
             )
     return out
+
+
+def _still_carried(
+    spec: FeedSpec, state: UrlState | None, read_raw: Callable[[str], bytes] | None, settings: FetchSettings
+) -> list[Row]:
+    """The entries of a feed's last downloaded document (after a 304), as sightings rows; none when
+    it cannot be read (a sitemap index's children are not followed here)."""
+    if read_raw is None or state is None or not state.raw_ref:
+        return []
+    try:
+        parsed = parse_feed(read_raw(state.raw_ref), state.final_url or spec.url, None, settings.max_items)
+    except (OSError, ValueError):
+        return []
+    return links_from_entries(spec, parsed.entries, set()).entries
 
 
 def _add_sitemap_children(
