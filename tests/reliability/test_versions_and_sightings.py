@@ -131,3 +131,27 @@ def test_a_backfill_of_an_earlier_hour_leaves_articles_to_the_hour_that_holds_th
     assert set(sightings.column("article_id").to_pylist()) >= set(hour_articles.column("article_id").to_pylist())
     rows = _articles(data)
     assert len(rows) == len({r[0] for r in rows}) == published
+
+
+def test_a_feed_that_answers_not_modified_still_carries_its_entries(newsroom, tmp_path):
+    feeds = write_feeds(tmp_path / "feeds.yaml", newsroom.base_url)
+    data = tmp_path / "data"
+    assert _run(data, feeds, HOUR, "--live") == 0
+    next_hour = HOUR + timedelta(hours=1)  # the newsroom's clock stays: its feeds answer 304
+    assert _run(data, feeds, next_hour, "--live") == 0
+    runs = storage.read_partition(data, "runs", next_hour)
+    assert runs is not None
+    answered_304 = {
+        r["feed"]
+        for r in runs.to_pylist()
+        if r["stage"] == "fetch_feeds" and r["feed"] and "not_modified" in (r["counts"] or "")
+    }
+    assert answered_304  # (the other feeds were not due again yet)
+
+    def seen(hour, feed):
+        table = storage.read_partition(data, "sightings", hour)
+        assert table is not None
+        return {(r["article_id"], r["entry_url"]) for r in table.to_pylist() if r["feed"] == feed}
+
+    for feed in answered_304:
+        assert seen(next_hour, feed) == seen(HOUR, feed) and len(seen(HOUR, feed)) >= 5, feed
