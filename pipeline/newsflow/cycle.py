@@ -32,6 +32,7 @@ from newsflow.fetch.state import FetchState, state_path
 from newsflow.locks import HourLease
 from newsflow.publish import commit_hour, committed_version
 from newsflow.runs import StageRecorder
+from newsflow.sources.links import join_links
 from newsflow.sources.registry import Registry, load_registry
 from newsflow.validate.batch import check_schemas, same_hour_history, volume_check
 from newsflow.validate.docs import build_data_docs
@@ -147,10 +148,9 @@ def collect_links(ctx: RunContext) -> StageReport:
             f"was published and the hour keeps what it had: {_failure_lines(shard_runs)}; check the feeds' URLs in "
             f"{ctx.feeds_file} and the network, then rerun the hour"
         )
-    order = {spec.name: i for i, spec in enumerate(load_registry(ctx.feeds_file).enabled)}
-    found = sorted(ctx.load_shards("links").to_pylist(), key=lambda r: order.get(r["feed"], len(order)))
-    unique = list({row["canonical_url"]: row for row in reversed(found)}.values())[::-1]  # first one wins
-    rec.count("url_duplicates", len(found) - len(unique))  # the same article in feeds of two shards
+    feed_order = [spec.name for spec in load_registry(ctx.feeds_file).enabled]
+    unique, repeats = join_links(ctx.load_shards("links").to_pylist(), feed_order)
+    rec.count("url_duplicates", repeats)  # the same article in feeds of two shards
     with _history(ctx) as history:
         holders = history.holders([row["canonical_url"] for row in unique], ctx.logical_hour)
     kept = [row for row in unique if not belongs_elsewhere(holders.get(row["canonical_url"]))]

@@ -8,7 +8,7 @@ what was rejected, and records the counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,3 +63,15 @@ def links_from_entries(spec: FeedSpec, entries: Iterable[Entry], seen_in_run: se
             }
         )
     return out
+
+
+def join_links(links: Iterable[dict[str, Any]], feed_order: Sequence[str]) -> tuple[list[dict[str, Any]], int]:
+    """The links of several shards as one hour's: each canonical URL once, kept by the feed that comes
+    first in the registry (as one process fetching every feed in order keeps it), and how many
+    repeats were dropped."""
+    rank = {name: i for i, name in enumerate(feed_order)}
+    kept: dict[str, dict[str, Any]] = {}
+    ordered = sorted(links, key=lambda row: rank.get(row["feed"], len(rank)))  # stable within a feed
+    for row in ordered:
+        kept.setdefault(row["canonical_url"], row)
+    return list(kept.values()), len(ordered) - len(kept)
