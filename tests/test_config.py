@@ -5,20 +5,30 @@ import pytest
 from newsflow.config import Settings
 
 
-def test_from_env_reads_numbers_paths_and_networks(monkeypatch):
+def test_from_env_reads_paths_and_the_live_window(monkeypatch):
     monkeypatch.setenv("NEWSFLOW_DATA", "/srv/news")
+    monkeypatch.setenv("NEWSFLOW_LIVE_WINDOW_HOURS", "6")
+    settings = Settings.from_env(feeds_file=Path("/etc/newsflow/feeds.yaml"))
+    assert settings.data_root == Path("/srv/news") and settings.live_window_hours == 6.0
+    assert settings.feeds_file == Path("/etc/newsflow/feeds.yaml")
+
+
+def test_the_pipeline_fetches_with_the_fetch_settings_own_defaults_and_variables(monkeypatch):
+    """One place per knob: the process settings do not shadow the fetcher's (politeness: one request
+    at a time per host; the contact URL goes into the user agent)."""
+    from newsflow.fetch import FetchSettings
+
+    defaults = FetchSettings.from_settings(Settings.from_env())
+    assert defaults.per_host_concurrency == 1 and defaults.concurrency == FetchSettings().concurrency
+    monkeypatch.setenv("NEWSFLOW_CONTACT", "mailto:ops@example.org")
     monkeypatch.setenv("NEWSFLOW_MAX_BYTES", "1024")
-    monkeypatch.setenv("NEWSFLOW_READ_TIMEOUT", "2.5")
-    monkeypatch.setenv("NEWSFLOW_ALLOW_NETWORKS", "127.0.0.0/8, 10.1.0.0/16")
-    settings = Settings.from_env(concurrency=3)
-    assert settings.data_root == Path("/srv/news") and settings.max_bytes == 1024 and settings.read_timeout == 2.5
-    assert settings.allow_networks == ("127.0.0.0/8", "10.1.0.0/16") and settings.concurrency == 3
-    assert settings.user_agent.startswith("newsflow/")
+    fetch = FetchSettings.from_settings(Settings.from_env())
+    assert "mailto:ops@example.org" in fetch.user_agent and fetch.max_bytes == 1024
 
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
-    [("NEWSFLOW_MAX_BYTES", "10MB", "a whole number"), ("NEWSFLOW_READ_TIMEOUT", "soon", "a number")],
+    [("NEWSFLOW_LIVE_WINDOW_HOURS", "soon", "a number")],
 )
 def test_bad_values_say_how_to_fix_them(monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)

@@ -118,3 +118,25 @@ def test_append_creates_or_rewrites_when_it_must(tmp_path):
     flow.write_text("feeds: [{name: a, url: 'https://a.example/rss'}]\n")
     append_feeds(flow, [FeedSpec("b", "https://b.example/rss", "b")])
     assert [f.name for f in load_registry(flow).feeds] == ["a", "b"]
+
+
+def test_a_feed_sets_its_own_stale_threshold_and_the_stale_check_uses_it():
+    from newsflow.health.feeds import stale_after
+
+    reg = parse_registry(
+        {
+            "feeds": [
+                {"name": "weekly", "url": "https://a.example/rss", "stale_after_hours": 168},
+                {"name": "busy", "url": "https://b.example/rss"},
+            ]
+        }
+    )
+    weekly, busy = reg.feeds
+    assert weekly.stale_after_hours == 168 and stale_after(weekly) == 168
+    assert busy.stale_after_hours is None and stale_after(busy, 6) == 6
+
+
+@pytest.mark.parametrize("value", [0, -3, "12h", 2.5, True])
+def test_a_bad_stale_threshold_is_a_clear_error(value):
+    with pytest.raises(RegistryError, match=r"\(a\): stale_after_hours must be a whole number of hours"):
+        parse_registry({"feeds": [{"name": "a", "url": "https://a.example/rss", "stale_after_hours": value}]})

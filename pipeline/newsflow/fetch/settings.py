@@ -151,23 +151,9 @@ class FetchSettings:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> FetchSettings:
-        """Today's process settings (``newsflow.config.Settings``) mapped onto these, plus env and overrides."""
-        shared = {
-            name: getattr(settings, name)
-            for name in (
-                "user_agent",
-                "connect_timeout",
-                "read_timeout",
-                "total_timeout",
-                "max_bytes",
-                "max_redirects",
-                "concurrency",
-                "per_host_concurrency",
-                "allow_networks",
-            )
-            if hasattr(settings, name)
-        }
-        return cls.from_env(**{**shared, **overrides})
+        """The fetch settings of a run with these process settings: today the environment's (``ENV``)
+        and ``overrides``; the process settings hold no fetch knobs of their own."""
+        return cls.from_env(**overrides)
 
     def with_networks(self, networks: tuple[str, ...] | list[str]) -> FetchSettings:
         """These settings with extra allowed networks (e.g. ``fetch.allow_networks`` from feeds.yaml)."""

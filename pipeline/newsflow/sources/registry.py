@@ -31,6 +31,8 @@ class FeedSpec:
     kind: str = "auto"
     enabled: bool = True
     tags: tuple[str, ...] = ()
+    # Hours without a new item before the stale-feed alert (None: the default, see newsflow.health).
+    stale_after_hours: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,16 @@ def _tags(value: object, label: str) -> tuple[str, ...]:
     raise RegistryError(f"{label}: tags must be a list of words (e.g. tags: [local, politics]), got {value!r}")
 
 
+def _stale_after(value: object, label: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise RegistryError(
+        f"{label}: stale_after_hours must be a whole number of hours, at least 1 (e.g. 12), got {value!r}"
+    )
+
+
 def default_site(url: str) -> str:
     """A feed's site when feeds.yaml names none: its host without ``www.``."""
     host = (urlsplit(url).hostname or "").lower()
@@ -115,7 +127,7 @@ def parse_registry(doc: object, where: str = "feeds.yaml") -> Registry:
         kind = str(item.get("kind", "auto"))
         if kind not in KINDS:
             raise RegistryError(f"{label}: kind {kind!r} is not one of {', '.join(KINDS)}")
-        unknown = set(item) - {"name", "url", "site", "kind", "enabled", "tags"}
+        unknown = set(item) - {"name", "url", "site", "kind", "enabled", "tags", "stale_after_hours"}
         if unknown:
             raise RegistryError(f"{label}: unknown key(s) {sorted(unknown)}")
         site = item.get("site")
@@ -129,6 +141,7 @@ def parse_registry(doc: object, where: str = "feeds.yaml") -> Registry:
                 kind=kind,
                 enabled=_strict_bool(item.get("enabled", True), label),
                 tags=_tags(item.get("tags"), label),
+                stale_after_hours=_stale_after(item.get("stale_after_hours"), label),
             )
         )
     fetch = doc.get("fetch") or {}
@@ -154,6 +167,8 @@ def _feed_line(spec: FeedSpec) -> str:
         item["enabled"] = False
     if spec.tags:
         item["tags"] = list(spec.tags)
+    if spec.stale_after_hours is not None:
+        item["stale_after_hours"] = spec.stale_after_hours
     return yaml.safe_dump(item, default_flow_style=True, sort_keys=False, width=10_000, allow_unicode=True).strip()
 
 
