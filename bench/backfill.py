@@ -613,7 +613,8 @@ def main(argv: list[str] | None = None) -> int:
                     result = subprocess.run(command, env=airflow.env, capture_output=True, text=True, timeout=300)
                     if result.returncode == 0:
                         break
-                    error = (result.stderr.strip().splitlines() or ["?"])[-1]
+                    lines = result.stderr.strip().splitlines() or ["?"]
+                    error = next((line for line in lines if "database is locked" in line), lines[-1])
                     if "database is locked" not in result.stderr or attempt == CREATE_ATTEMPTS:
                         raise BenchError(
                             f"{label}: newsflow backfill exited {result.returncode}:\n{result.stderr[-3000:]}"
