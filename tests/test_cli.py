@@ -129,3 +129,13 @@ def test_feeds_parse_is_registered_and_keeps_its_contract(tmp_path, capsys):
     assert {"path", "error"} <= set(lines[-1]) and lines[-1]["path"] == str(missing)
     entries = [line for line in lines if "error" not in line]
     assert entries and all(set(e) >= {"path", "title", "link", "published", "id"} for e in entries)
+
+
+def test_known_failures_of_airflows_backfill_say_what_to_do():
+    from newsflow.cli import _backfill_hint
+
+    locked = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked"
+    busy = "airflow.exceptions.AlreadyRunningBackfill: Another backfill is running for dag news_ingest_hourly"
+    assert "PostgreSQL" in (_backfill_hint(locked) or "") and "Browse → Backfills" in (_backfill_hint(locked) or "")
+    assert "wait for it" in (_backfill_hint(busy) or "")
+    assert _backfill_hint("dag not found") is None

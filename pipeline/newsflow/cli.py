@@ -130,7 +130,30 @@ def _airflow_backfill(start: datetime, end: datetime, args: argparse.Namespace) 
         "--dag-run-conf", conf, "--reprocess-behavior", "completed", "--max-active-runs", "1",
     ]  # fmt: skip
     print(f"a scheduler is running: handing {start:%Y-%m-%dT%H:00Z}..{end:%Y-%m-%dT%H:00Z} to Airflow", file=sys.stderr)
-    return subprocess.run(command).returncode
+    result = subprocess.run(command, capture_output=True, text=True)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    if result.returncode != 0:
+        hint = _backfill_hint(result.stdout + result.stderr)
+        if hint:
+            print(f"newsflow backfill: {hint}", file=sys.stderr)
+    return result.returncode
+
+
+def _backfill_hint(output: str) -> str | None:
+    """What to do about the ways ``airflow backfill create`` is known to fail, in the operator's terms."""
+    if "AlreadyRunningBackfill" in output:
+        return (
+            "a backfill of news_ingest_hourly is still running, or finished less than a minute ago and is not "
+            "marked complete yet; wait for it (UI: Browse → Backfills) and run this command again"
+        )
+    if "database is locked" in output:
+        return (
+            "Airflow's SQLite metadata DB was busy (the scheduler and the backfill wrote at once); check "
+            "Browse → Backfills, cancel a half-made backfill there, and run this command again; for backfills "
+            "that rerun many hours, run Airflow on PostgreSQL (AIRFLOW__DATABASE__SQL_ALCHEMY_CONN)"
+        )
+    return None
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
