@@ -168,7 +168,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "schema_version": "Version of the schema the row was written with.",
     },
     "sightings": {
-        "article_id": "The article the entry led to (after redirects and dedup; `articles.article_id`).",
+        "article_id": "The article the entry led to (after redirects and dedup; `articles.article_id`); a link "
+        "whose page failed or was quarantined keeps the id of its canonical URL and has no `articles` row.",
         "canonical_url": "Canonical form of the entry's link.",
         "feed": "Name of the feed (in `feeds.yaml`) that carried the entry.",
         "site": "Site the feed belongs to.",
