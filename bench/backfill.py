@@ -6,8 +6,9 @@ bench checks that on a real Airflow, the way an operator backfills, and measures
 same backfill in one process (the same-run baseline):
 
 1. local baseline: ``newsflow backfill --from … --to … --engine local --live`` into a fresh data root;
-2. Airflow: ``scripts/airflow-up.sh`` (LocalExecutor, SQLite, parallelism 4) with a fresh
-   AIRFLOW_HOME and data root, ``news_ingest_hourly`` unpaused, then ``newsflow backfill …
+2. Airflow: ``scripts/airflow-up.sh`` (LocalExecutor, parallelism 4; its SQLite metadata DB, or with
+   ``--postgres`` a throwaway database on the machine's PostgreSQL) with a fresh AIRFLOW_HOME and
+   data root, ``news_ingest_hourly`` unpaused, then ``newsflow backfill …
    --engine airflow --live``, which hands the range to ``airflow backfill create`` and returns;
    the bench polls the REST API until every backfill run of the range has finished;
 3. checks on Airflow's data root: a marked partition of every hour in each dataset and no other
@@ -33,7 +34,8 @@ tree (PSS, shared pages counted once, sampled every second; the idle newsroom le
 bench's own peak RSS, and every check. Exits 1 if a check fails; airflow-down.sh runs whatever
 happens (Ctrl-C included).
 
-    .venv/bin/python bench/backfill.py                      # the issue's 24 hours (about 11 min)
+    .venv/bin/python bench/backfill.py --postgres           # the issue's 24 hours (about 11 min)
+    .venv/bin/python bench/backfill.py                      # the same on SQLite (its rerun may hit a lock)
     .venv/bin/python bench/backfill.py --to 2026-11-24T02:00   # 3 hours (about 2.5 min), for development
 """
 
@@ -89,6 +91,7 @@ LIVE_VOLATILE: dict[str, set[str]] = {
     "quarantine": {"run_id"},
     "runs": {"run_id", "seconds", "peak_rss", "recorded_at"},
     "fetches": {"run_id", "seconds", "fetched_at", "headers"},
+    "sightings": {"run_id"},
 }
 LIVE_VOLATILE_JSON: dict[str, tuple[str, set[str]]] = {
     "quarantine": ("row", {"run_id", "fetched_at"}),
@@ -222,13 +225,23 @@ class MemorySampler:
         self._thread.join(10)
 
 
+def psql(sql: str) -> None:
+    """One statement on the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust)."""
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
 # -- Airflow ---------------------------------------------------------------------------------------
 
 
 class Airflow:
     """A stack started with scripts/airflow-up.sh in fresh temp dirs; its REST API."""
 
-    def __init__(self, tmp: Path, feeds: Path, venv: Path) -> None:
+    def __init__(self, tmp: Path, feeds: Path, venv: Path, database: str | None = None) -> None:
         self.home, self.data = tmp / "airflow", tmp / "data-airflow"
         self.home.mkdir()
         self.api_port, self.newsroom_port = free_port(), free_port()
@@ -249,6 +262,8 @@ class Airflow:
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW_UP_TIMEOUT": "300",
         }
+        if database:  # the production metadata DB (docker-compose.yml), instead of airflow-up's SQLite
+            self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = database
         self.base_url = f"http://127.0.0.1:{self.api_port}"
         self.pidfile = self.home / "newsflow-pids"
         self._token: str | None = None
@@ -540,6 +555,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock", help="the newsroom's hour (default: --from)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds each Airflow pass may take")
     parser.add_argument("--keep", action="store_true", help="keep the temp dirs (data roots, AIRFLOW_HOME, logs)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="Airflow's metadata DB in a throwaway database on PostgreSQL at 127.0.0.1:5432 (as in production); "
+        "default: airflow-up.sh's SQLite, whose rerun of a backfill can fail with 'database is locked'",
+    )
     args = parser.parse_args(argv)
     start, end = parse_logical_date(args.start, "--from"), parse_logical_date(args.end, "--to")
     clock = parse_logical_date(args.clock, "--clock") if args.clock else start
@@ -562,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     airflow: Airflow | None = None
     failures: list[str] = []
     out: list[str] = []
+    created: list[str] = []  # throwaway PostgreSQL databases, dropped at the end
     span = ["--from", f"{start:%Y-%m-%dT%H:%M}", "--to", f"{end:%Y-%m-%dT%H:%M}"]
     try:
         log(f"temp dir {tmp}; newsroom clock {clock:%Y-%m-%dT%H:%M}Z")
@@ -592,7 +614,13 @@ def main(argv: list[str] | None = None) -> int:
         log(f"local: {local_seconds:.1f} s, {local_requests} newsroom requests")
 
         # 2. Airflow, first pass (live)
-        airflow = Airflow(tmp, feeds, venv)
+        database = None
+        if args.postgres:
+            database_name = f"bench_backfill_{os.getpid()}"
+            psql(f"CREATE DATABASE {database_name}")
+            created.append(database_name)
+            database = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database_name}"
+        airflow = Airflow(tmp, feeds, venv, database)
         log(f"airflow-up.sh: AIRFLOW_HOME {airflow.home}, api on {airflow.base_url}")
         up_started = time.monotonic()
         airflow.up()
@@ -697,7 +725,8 @@ def main(argv: list[str] | None = None) -> int:
         zero_hours = sum(1 for c in per_hour if c == 0)
         out += [
             f"{n}-hour backfill {start:%Y-%m-%dT%H:00}..{end:%Y-%m-%dT%H:00}Z over the sample newsroom "
-            f"(clock {clock:%Y-%m-%dT%H:00}Z), {os.cpu_count()} cores",
+            f"(clock {clock:%Y-%m-%dT%H:00}Z), {os.cpu_count()} cores, Airflow metadata DB "
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}",
             f"local loop  : {local_seconds:6.1f} s ({local_seconds / n:.2f} s/hour), {local_requests} newsroom "
             f"requests, peak {mib(local_pss)} PSS",
             f"Airflow     : {air_seconds:6.1f} s ({air_seconds / n:.2f} s/hour) -> ratio {ratio:.2f} against the "
@@ -739,6 +768,8 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"airflow-down.sh: {down[-1500:]}")
         if newsroom is not None:
             newsroom.stop()
+        for database_name in created:
+            psql(f"DROP DATABASE IF EXISTS {database_name} WITH (FORCE)")
         if args.keep or failures:
             log(f"kept {tmp}")
         else:
