@@ -65,9 +65,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "pipeline"))
+sys.path.insert(0, str(ROOT))  # tests.services.procs: the one PostgreSQL helper
 
 from newsflow import storage  # noqa: E402
 from newsflow.context import each_hour, parse_logical_date  # noqa: E402
+from tests.services.procs import psql  # noqa: E402
 
 DAG_ID = "news_ingest_hourly"
 DATASETS = tuple(storage.SCHEMAS)
@@ -223,16 +225,6 @@ class MemorySampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(10)
-
-
-def psql(sql: str) -> None:
-    """One statement on the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust)."""
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
 
 
 # -- Airflow ---------------------------------------------------------------------------------------

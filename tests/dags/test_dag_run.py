@@ -15,6 +15,7 @@ from newsflow import storage
 from newsflow.cycle import STAGE_NAMES
 from tests.conftest import HOUR
 from tests.dags.conftest import AIRFLOW, airflow
+from tests.services.procs import psql
 
 LOGICAL = HOUR.isoformat()
 
@@ -56,24 +57,15 @@ def test_cycle_through_airflow_writes_all_its_datasets_with_fetching_mapped_over
         assert all(f"starting task_id={task_id} map_index={k}" in output for k in range(3)), task_id
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-
-
 @pytest.fixture
 def postgres_db():
     name = f"newsflow_airflow_{uuid.uuid4().hex[:8]}"
     try:
-        _psql(f"CREATE DATABASE {name}")
-    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+        psql(f"CREATE DATABASE {name}")
+    except (RuntimeError, FileNotFoundError) as exc:
         pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required for this test (see .ci/run): {exc}")
     yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def test_rerun_on_postgres_metadata_db_replaces_the_hour(dag_run, postgres_db, tmp_path):
