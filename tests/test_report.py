@@ -12,5 +12,6 @@ def test_summary_of_the_published_hour_counts_what_it_holds(published_hour):
     text = format_summary(summary, seconds=1.5)
     assert text.startswith(f"newsflow: hour {HOUR.isoformat()}")
     assert f"articles     {summary['articles']:>6}" in text and "seconds         1.5" in text
-    for name in ("articles", "facts", "quarantine", "runs"):
+    for name in ("articles", "facts", "quarantine", "runs", "fetches", "sightings"):
         assert summary["partitions"][name] in text
+    assert summary["sightings"] > summary["articles"] and summary["sighting_feeds"] == 6  # every newsroom feed

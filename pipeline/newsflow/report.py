@@ -56,7 +56,12 @@ def summarize(data_root: Path, logical_hour: datetime) -> dict[str, Any]:
     errors = [r for r in runs if r["error_class"]]
     out["errors"] = dict(Counter(r["error_class"] for r in errors))
     out["seconds"] = round(sum(r["seconds"] or 0 for r in runs if r["feed"] is None and r["url"] is None), 2)
-    out["partitions"] = {name: str(storage.partition_dir(Path(data_root).resolve(), name, hour)) for name in tables}
+    root = Path(data_root).resolve()
+    out["partitions"] = {
+        name: str(storage.partition_dir(root, name, hour))
+        for name in storage.SCHEMAS
+        if (storage.partition_dir(root, name, hour) / storage.SUCCESS_FILE).exists()  # sightings: schema v3 on
+    }
     return out
 
 
