@@ -155,8 +155,9 @@ def _same_instant(value: str, wanted: list[str]) -> bool:
 def _environment(home: Path, data: Path, feeds: Path, db: str, broker: str, api_port: int, queue: str) -> dict:
     """What docker-compose.yml's x-airflow-env sets, pointed at this machine and this test."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSFLOW_"))}
-    worker_env = compose.load()["services"]["airflow-worker"]["environment"]
-    # The pipeline's own settings for the workers, as production has them (paths are this test's).
+    # The pipeline's own settings for the workers, as production has them with .env.example's values
+    # (paths are this test's).
+    worker_env = compose.resolve(compose.load()["services"]["airflow-worker"]["environment"], compose.read_env_file())
     base.update({k: str(v) for k, v in worker_env.items() if k.startswith("NEWSFLOW_")})
     root = compose.ROOT
     conn = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{db}"
