@@ -171,7 +171,7 @@ def run_variant(shards: int, feeds_file: Path, data_root: Path, phase_timeout: f
     settings = Settings.from_env(data_root=data_root, feeds_file=feeds_file)
     ctx = dataclasses.replace(RunContext.create(HOUR, settings, run_id=f"bench-shards-{shards}"), shards=shards)
     hosts = [f.url for f in load_registry(feeds_file).enabled]
-    assert shard_count(hosts, FetchSettings.from_settings(settings).shards) == shards, "more shards than hosts"
+    assert shard_count(hosts, FetchSettings.from_env().shards) == shards, "more shards than hosts"
     refs = ctx.shard_refs()
     spawn_started = time.monotonic()
     workers = Workers(shards)
@@ -268,9 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             lab.terminate()
             lab.join(5)
 
-    from newsflow.config import Settings
-
-    fetch_settings = FetchSettings.from_settings(Settings.from_env())
+    fetch_settings = FetchSettings.from_env()
     assert fetch_settings.concurrency == args.concurrency and fetch_settings.per_host_concurrency == 1
     base = results[0]
     expected = len(feeds) * args.pages_per_feed

@@ -18,11 +18,11 @@ def test_the_pipeline_fetches_with_the_fetch_settings_own_defaults_and_variables
     at a time per host; the contact URL goes into the user agent)."""
     from newsflow.fetch import FetchSettings
 
-    defaults = FetchSettings.from_settings(Settings.from_env())
+    defaults = FetchSettings.from_env()
     assert defaults.per_host_concurrency == 1 and defaults.concurrency == FetchSettings().concurrency
     monkeypatch.setenv("NEWSFLOW_CONTACT", "mailto:ops@example.org")
     monkeypatch.setenv("NEWSFLOW_MAX_BYTES", "1024")
-    fetch = FetchSettings.from_settings(Settings.from_env())
+    fetch = FetchSettings.from_env()
     assert "mailto:ops@example.org" in fetch.user_agent and fetch.max_bytes == 1024
 
 

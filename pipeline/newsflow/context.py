@@ -261,4 +261,4 @@ def plan_run(
     from newsflow.sources.registry import load_registry
 
     feeds = load_registry(ctx.feeds_file).enabled  # a missing or invalid feeds file fails here, at once
-    return replace(ctx, shards=shard_count([f.url for f in feeds], FetchSettings.from_settings(settings).shards))
+    return replace(ctx, shards=shard_count([f.url for f in feeds], FetchSettings.from_env().shards))

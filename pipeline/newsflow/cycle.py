@@ -67,7 +67,7 @@ def _history(ctx: RunContext) -> HistoryIndex:
 
 
 def _fetch_settings(ctx: RunContext, registry: Registry) -> FetchSettings:
-    return FetchSettings.from_settings(ctx.settings()).with_networks(registry.allow_networks)
+    return FetchSettings.from_env().with_networks(registry.allow_networks)
 
 
 def _open_fetcher(ctx: RunContext, settings: FetchSettings, fetch_state: FetchState) -> Fetcher:

@@ -1,8 +1,7 @@
 """How politely and how safely we fetch: one frozen dataclass, defaults for the real web.
 
-The lead folds these into :mod:`newsflow.config`; until then :meth:`FetchSettings.from_env`
-reads the proposed environment variables (the first eight already exist in config) and
-:meth:`FetchSettings.from_settings` maps today's :class:`newsflow.config.Settings` onto it.
+The one place for every fetch knob: :meth:`FetchSettings.from_env` reads them from their
+``NEWSFLOW_*`` variables (``ENV``); :class:`newsflow.config.Settings` holds none of them.
 """
 
 from __future__ import annotations
@@ -10,12 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from newsflow import __version__
-
-if TYPE_CHECKING:
-    from newsflow.config import Settings
 
 DEFAULT_CONTACT = "https://github.com/newsflow/newsflow"
 ENCODINGS = ("gzip", "deflate", "br")  # what we ask for and the only ones we decode
@@ -148,12 +144,6 @@ class FetchSettings:
             values["user_agent"] = user_agent_for(env[cls.CONTACT_ENV].strip())
         values.update(overrides)
         return cls(**values)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> FetchSettings:
-        """The fetch settings of a run with these process settings: today the environment's (``ENV``)
-        and ``overrides``; the process settings hold no fetch knobs of their own."""
-        return cls.from_env(**overrides)
 
     def with_networks(self, networks: tuple[str, ...] | list[str]) -> FetchSettings:
         """These settings with extra allowed networks (e.g. ``fetch.allow_networks`` from feeds.yaml)."""

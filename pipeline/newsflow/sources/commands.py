@@ -35,10 +35,9 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
 
 
 def _fetch_settings(allow_networks: Sequence[str]) -> Any:
-    from newsflow.config import Settings
     from newsflow.fetch.settings import FetchSettings
 
-    return FetchSettings.from_settings(Settings.from_env()).with_networks(tuple(allow_networks))
+    return FetchSettings.from_env().with_networks(tuple(allow_networks))
 
 
 # ------------------------------------------------------------------ parse
