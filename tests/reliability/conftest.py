@@ -6,12 +6,17 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import HOUR
+
+if TYPE_CHECKING:
+    from newsflow.newsroom.server import NewsroomServer
 
 ALL_FEEDS = (
     "/daily-herald/rss.xml",
@@ -34,15 +39,24 @@ def warm_models():
     _context()
 
 
-@pytest.fixture(scope="module")
-def quick_newsroom():
-    """A newsroom of its own (no 1 s slow page), so a module can stop and restart it."""
+@contextmanager
+def private_newsroom() -> Iterator[NewsroomServer]:
+    """A newsroom of its own at HOUR (no 1 s slow page), which its user may stop, move or revise."""
     from newsflow.newsroom.server import NewsroomServer, NewsroomState
 
     server = NewsroomServer(0, NewsroomState(clock=HOUR, slow_seconds=0)).start_background()
-    yield server
-    server.shutdown()
-    server.server_close()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def quick_newsroom():
+    """A newsroom for the module, so it can stop and restart it."""
+    with private_newsroom() as server:
+        yield server
 
 
 def write_feeds(path: Path, base: str, feeds: Sequence[str] = ALL_FEEDS, down: Sequence[str] = ()) -> Path:

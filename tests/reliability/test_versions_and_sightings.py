@@ -19,10 +19,10 @@ import pytest
 
 from newsflow import storage
 from newsflow.cli import main
-from newsflow.newsroom.server import NewsroomServer, NewsroomState
+from newsflow.newsroom.server import NewsroomServer
 from newsflow.report import summarize
 from tests.conftest import HOUR
-from tests.reliability.conftest import content_of, write_feeds
+from tests.reliability.conftest import content_of, private_newsroom, write_feeds
 
 ARTICLE = "/daily-herald/politics/council-approves-transit-budget"
 UPDATE = "Update: the mayor signed the budget ordinance on Friday morning, two days ahead of schedule."
@@ -31,10 +31,9 @@ LATER = HOUR + timedelta(hours=3)  # the default update interval: a page is not 
 
 @pytest.fixture
 def newsroom():
-    server = NewsroomServer(0, NewsroomState(clock=HOUR, slow_seconds=0)).start_background()
-    yield server
-    server.shutdown()
-    server.server_close()
+    """Each test moves the clock or revises articles: a newsroom of its own."""
+    with private_newsroom() as server:
+        yield server
 
 
 def _control(server: NewsroomServer, route: str, **query: str) -> None:
