@@ -44,7 +44,7 @@ def feeds_file(newsroom, tmp_path_factory) -> Path:
 def three_hosts_feeds(tmp_path_factory) -> Path:
     """A feeds file for the newsroom on three loopback addresses, one site on each: three hosts, so
     the fetch stages have three shards to split (no slow pages)."""
-    from newsflow.newsroom.feeds import FEEDS
+    from newsflow.newsroom.feeds import FEEDS, feeds_yaml
     from newsflow.newsroom.server import NewsroomServer, NewsroomState
 
     sites = sorted({site for site, _ in FEEDS.values()})
@@ -52,12 +52,9 @@ def three_hosts_feeds(tmp_path_factory) -> Path:
         site: NewsroomServer(0, NewsroomState(clock=HOUR, slow_seconds=0), host=f"127.0.0.{i}").start_background()
         for i, site in enumerate(sites, 1)
     }
-    lines = ["fetch: {allow_networks: [127.0.0.0/8]}", "feeds:"]
-    for path, (site, kind) in FEEDS.items():
-        name = path.strip("/").replace("/", "-").rsplit(".", 1)[0]
-        lines.append(f"  - {{name: {name}, url: '{servers[site].base_url}{path}', site: {site}, kind: {kind}}}")
     feeds = tmp_path_factory.mktemp("three-hosts") / "feeds.yaml"
-    feeds.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bases = {site: server.base_url for site, server in servers.items()}
+    feeds.write_text(feeds_yaml(bases[sites[0]], bases), encoding="utf-8")
     yield feeds
     for server in servers.values():
         server.shutdown()
